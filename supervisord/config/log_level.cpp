@@ -1,0 +1,18 @@
+#include "supervisord/config/config_model.h"
+
+namespace config {
+
+const char* logLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::Blather: return "blather";
+    case LogLevel::Trace: return "trace";
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Error: return "error";
+    case LogLevel::Critical: return "critical";
+  }
+  return "info";
+}
+
+}  // namespace config
