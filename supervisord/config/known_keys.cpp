@@ -1,0 +1,83 @@
+#include "supervisord/config/known_keys.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace config {
+namespace {
+
+const std::vector<std::string> kSupervisordKeys = {
+    "logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile", "umask", "nodaemon", "silent",
+    "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi", "environment",
+    "identifier"};
+const std::vector<std::string> kUnixServerKeys = {"file", "chmod", "chown", "username", "password"};
+const std::vector<std::string> kInetServerKeys = {"port", "username", "password"};
+const std::vector<std::string> kSupervisorctlKeys = {"serverurl", "username", "password", "prompt", "history_file"};
+const std::vector<std::string> kGroupKeys = {"programs", "priority"};
+const std::vector<std::string> kIncludeKeys = {"files"};
+
+std::vector<std::string> programKeys() {
+  std::vector<std::string> keys = {"command", "process_name", "numprocs", "numprocs_start", "priority", "autostart",
+                                   "startsecs", "startretries", "autorestart", "exitcodes", "stopsignal",
+                                   "stopwaitsecs", "stopasgroup", "killasgroup", "user", "redirect_stderr",
+                                   "environment", "directory", "umask", "serverurl"};
+  for (const char* channel : {"stdout", "stderr"})
+    for (const char* suffix : {"_logfile", "_logfile_maxbytes", "_logfile_backups", "_capture_maxbytes",
+                               "_events_enabled", "_syslog"})
+      keys.push_back(std::string(channel) + suffix);
+  return keys;
+}
+
+std::vector<std::string> withExtra(std::vector<std::string> keys, std::initializer_list<const char*> extra) {
+  for (const char* k : extra) keys.emplace_back(k);
+  return keys;
+}
+
+bool startsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// The keys a section accepts; null = any key (plugins take arbitrary keyword arguments).
+const std::vector<std::string>* keysFor(const std::string& section, bool& known) {
+  static const std::vector<std::string> program = programKeys();
+  static const std::vector<std::string> listener = withExtra(programKeys(), {"events", "buffer_size", "result_handler"});
+  static const std::vector<std::string> fcgi =
+      withExtra(programKeys(), {"socket", "socket_backlog", "socket_owner", "socket_mode"});
+  known = true;
+  if (section == "supervisord") return &kSupervisordKeys;
+  if (startsWith(section, "unix_http_server")) return &kUnixServerKeys;
+  if (startsWith(section, "inet_http_server")) return &kInetServerKeys;
+  if (section == "supervisorctl") return &kSupervisorctlKeys;
+  if (section == "include") return &kIncludeKeys;
+  if (startsWith(section, "program:")) return &program;
+  if (startsWith(section, "eventlistener:")) return &listener;
+  if (startsWith(section, "fcgi-program:")) return &fcgi;
+  if (startsWith(section, "group:")) return &kGroupKeys;
+  if (startsWith(section, "rpcinterface:") || startsWith(section, "ctlplugin:")) return nullptr;
+  known = false;
+  return nullptr;
+}
+
+}  // namespace
+
+void warnAboutUnknownKeys(const common::IniFile& ini, const std::string& mainFile, std::vector<std::string>& warnings) {
+  for (const auto& section : ini.sections()) {
+    bool known = false;
+    const std::vector<std::string>* keys = keysFor(section.name, known);
+    if (!known) {
+      warnings.push_back(section.file + ":" + std::to_string(section.line) + ": unknown section [" + section.name +
+                         "] (ignored)");
+      continue;
+    }
+    if (section.name == "include" && section.file != mainFile) {
+      warnings.push_back(section.file + ":" + std::to_string(section.line) +
+                         ": [include] in an included file is ignored (includes do not nest)");
+    }
+    if (!keys) continue;
+    for (const auto& entry : section.entries) {
+      if (std::find(keys->begin(), keys->end(), entry.key) == keys->end())
+        warnings.push_back(entry.file + ":" + std::to_string(entry.line) + ": unknown key '" + entry.key + "' in [" +
+                           section.name + "] (ignored)");
+    }
+  }
+}
+
+}  // namespace config
