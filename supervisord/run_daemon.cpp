@@ -1,13 +1,61 @@
 #include "supervisord/run_daemon.h"
 
+#include <signal.h>
+
 #include <iostream>
+
+#include "supervisord/daemon_process.h"
+#include "supervisord/logs/daemon_log.h"
+#include "supervisord/supervisor.h"
 
 namespace supervisord {
 
-int runDaemon(config::Config, const config::LoadOptions&) {
-  // The process engine lands with issue 3; until then supervisord only checks configs.
-  std::cerr << "Error: the process engine is not built yet; use --check-config or --dump-config\n";
-  return 2;
+namespace {
+
+[[noreturn]] void refuseToStart(const std::string& message) {
+  std::cerr << "Error: " << message << "\n";
+  std::exit(2);
+}
+
+logs::DaemonLogOptions logOptions(const config::SupervisordConfig& s) {
+  logs::DaemonLogOptions options;
+  options.logfile = s.logfile;
+  options.maxbytes = s.logfileMaxbytes;
+  options.backups = s.logfileBackups;
+  options.level = s.loglevel;
+  options.toStdout = s.nodaemon && !s.silent;
+  return options;
+}
+
+}  // namespace
+
+int runDaemon(config::Config config, const config::LoadOptions& load) {
+  // Writes to a closed socket or pipe return EPIPE instead of killing the daemon.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  // As Supervisor: drop privileges, then raise limits, then open the log.
+  StartupMessages messages;
+  if (auto user = setUserOrNote(config.supervisord.user, messages); !user) refuseToStart(user.error());
+  if (auto limits = raiseResourceLimits(config.supervisord.minfds, config.supervisord.minprocs, messages); !limits)
+    refuseToStart(limits.error());
+
+  logs::DaemonLog log;
+  bool first = true;
+  while (true) {
+    if (auto opened = log.open(logOptions(config.supervisord)); !opened) refuseToStart(opened.error());
+    config::Config current = config;
+    Supervisor supervisor(std::move(current), log, first, std::move(messages));
+    messages = {};
+    if (supervisor.run() == Supervisor::Outcome::Shutdown) return 0;
+    first = false;
+    // SIGHUP / restart: read the configuration again. A broken file keeps the
+    // running configuration (Python Supervisor would exit instead).
+    auto reloaded = config::loadConfig(load);
+    if (reloaded)
+      config = std::move(*reloaded);
+    else
+      log.critical("could not reload the configuration, keeping the previous one: " + reloaded.error());
+  }
 }
 
 }  // namespace supervisord

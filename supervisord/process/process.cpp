@@ -1,0 +1,316 @@
+#include "supervisord/process/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+
+#include "common/shell_words.h"
+#include "supervisord/logs/child_log_file.h"
+#include "supervisord/logs/strip_ansi.h"
+#include "supervisord/process/process_host.h"
+#include "supervisord/process/spawner.h"
+
+namespace process {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// One output pipe of one child, read on the loop until EOF. Outlives the child
+// (a new child gets new pipes); `sink` is cleared when the Process goes away, so
+// a completion that was already queued touches nothing.
+struct OutputReader : std::enable_shared_from_this<OutputReader> {
+  OutputReader(asio::io_context& io, int fd, std::function<void(std::string_view)> sink)
+      : pipe(io, fd), sink(std::move(sink)) {}
+
+  void readAsync() {
+    pipe.async_read_some(asio::buffer(buffer), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+      if (n > 0 && self->sink) self->sink(std::string_view(self->buffer.data(), n));
+      if (ec || !self->sink) {
+        self->close();
+        return;
+      }
+      self->readAsync();
+    });
+  }
+
+  // Reads what the pipe holds right now, without waiting: used before an exit is
+  // reported, so that a child's last words are logged before "exited: …".
+  void drainNow() {
+    if (!pipe.is_open() || !sink) return;
+    while (true) {
+      ssize_t n = ::read(pipe.native_handle(), buffer.data(), buffer.size());
+      if (n <= 0) break;
+      sink(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    }
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    pipe.close(ignored);
+  }
+
+  asio::posix::stream_descriptor pipe;
+  std::function<void(std::string_view)> sink;
+  std::array<char, 65536> buffer{};
+};
+
+// The write end of a child's stdin, with a queue for what the pipe cannot take yet.
+struct StdinWriter : std::enable_shared_from_this<StdinWriter> {
+  StdinWriter(asio::io_context& io, int fd) : pipe(io, fd) {}
+
+  void write(std::string bytes) {
+    pending.push_back(std::move(bytes));
+    if (pending.size() == 1) writeNext();
+  }
+
+  void writeNext() {
+    asio::async_write(pipe, asio::buffer(pending.front()), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+      if (ec) {
+        self->broken = true;
+        self->pending.clear();
+        return;
+      }
+      self->pending.pop_front();
+      if (!self->pending.empty()) self->writeNext();
+    });
+  }
+
+  asio::posix::stream_descriptor pipe;
+  std::deque<std::string> pending;
+  bool broken = false;
+};
+
+WallTime secondsFrom(WallTime now, WallTime at) { return at > now ? at - now : 0.0; }
+
+}  // namespace
+
+struct Process::Runtime {
+  explicit Runtime(asio::io_context& io) : io(io), timer(io) {}
+  ~Runtime() {
+    *alive = nullptr;
+    for (auto& reader : readers) {
+      reader->sink = nullptr;
+      reader->close();
+    }
+    if (stdinWriter) {
+      boost::system::error_code ignored;
+      stdinWriter->pipe.close(ignored);
+    }
+  }
+
+  asio::io_context& io;
+  asio::steady_timer timer;
+  std::shared_ptr<Process*> alive = std::make_shared<Process*>(nullptr);
+  std::optional<logs::ChildLogFile> stdoutLog;
+  std::optional<logs::ChildLogFile> stderrLog;
+  std::vector<std::shared_ptr<OutputReader>> readers;  // current child's first, then older ones until EOF
+  std::shared_ptr<StdinWriter> stdinWriter;
+};
+
+Process::Process(ProcessHost& host, config::ProcessConfig config)
+    : host_(host), config_(std::move(config)), runtime_(std::make_unique<Runtime>(host.io())) {
+  *runtime_->alive = this;
+  auto openLog = [&](const config::ChannelConfig& channel, std::optional<logs::ChildLogFile>& log) {
+    if (channel.target == config::ChannelConfig::Target::None || channel.logfile.empty()) return;
+    auto opened = logs::ChildLogFile::open(channel.logfile, channel.logfileMaxbytes, channel.logfileBackups);
+    if (opened)
+      log.emplace(std::move(*opened));
+    else
+      host_.log(config::LogLevel::Error, "could not open log file for " + config_.name + ": " + opened.error());
+  };
+  openLog(config_.stdoutChannel, runtime_->stdoutLog);
+  if (!config_.redirectStderr) openLog(config_.stderrChannel, runtime_->stderrLog);
+  armTimer(nextDeadline(config_, record_, host_.supervisorRunning()));
+}
+
+Process::~Process() = default;
+
+std::string Process::namespec() const {
+  return config_.groupName == config_.name ? config_.name : config_.groupName + ":" + config_.name;
+}
+
+Moment Process::moment() const { return Moment{host_.now(), host_.supervisorRunning()}; }
+
+std::optional<std::string> Process::start() {
+  Step step = handle(config_, record_, Start{}, moment());
+  if (step.refusal) return step.refusal;
+  carryOut(step);
+  return std::nullopt;
+}
+
+std::optional<std::string> Process::stop() {
+  Step step = handle(config_, record_, Stop{}, moment());
+  if (step.refusal) return step.refusal;
+  carryOut(step);
+  return std::nullopt;
+}
+
+std::optional<std::string> Process::signal(int signalNumber) {
+  Step step = handle(config_, record_, Signal{signalNumber}, moment());
+  if (step.refusal) return step.refusal;
+  carryOut(step);
+  return std::nullopt;
+}
+
+void Process::giveUp() { feed(GiveUp{}); }
+
+void Process::tick() { feed(Tick{}); }
+
+void Process::childExited(int waitStatus) {
+  for (auto& reader : runtime_->readers) reader->drainNow();
+  feed(Exited{waitStatus});
+}
+
+void Process::feed(const Event& event) {
+  Step step = handle(config_, record_, event, moment());
+  if (step.refusal) {
+    host_.log(config::LogLevel::Debug, *step.refusal);
+    return;
+  }
+  carryOut(step);
+}
+
+void Process::carryOut(const Step& step) {
+  const ProcessRecord before = record_;
+  record_ = step.record;
+  std::optional<Event> answer;
+  for (const Decision& decision : step.decisions) {
+    if (std::holds_alternative<Spawn>(decision)) {
+      answer = spawnChild();
+    } else if (const auto* s = std::get_if<SendSignal>(&decision)) {
+      if (::kill(s->toGroup ? -s->pid : s->pid, s->signal) != 0) {
+        int error = errno;
+        answer = SignalFailed{s->purpose, error, "[Errno " + std::to_string(error) + "] " + std::strerror(error)};
+      }
+    } else if (const auto* l = std::get_if<Log>(&decision)) {
+      host_.log(l->level, l->text);
+    } else if (const auto* c = std::get_if<StateChanged>(&decision)) {
+      host_.stateChanged(*this, *c);
+    }
+  }
+  (void)before;
+  if (answer) {
+    feed(*answer);  // the machine's REQUIRES: answer before any other event
+    return;
+  }
+  armTimer(step.wakeAt);
+}
+
+std::optional<Event> Process::spawnChild() {
+  auto argv = common::shlexSplit(config_.command);
+  if (!argv) return SpawnFailed{"can't parse command '" + config_.command + "': " + argv.error()};
+
+  SpawnRequest request;
+  request.name = config_.name;
+  request.argv = std::move(*argv);
+  // The daemon's environment, Supervisor's variables, then the configured ones (which may override them).
+  request.environment = host_.baseEnvironment();
+  auto setVariable = [&](const std::string& key, const std::string& value) {
+    for (auto& kv : request.environment)
+      if (kv.first == key) {
+        kv.second = value;
+        return;
+      }
+    request.environment.emplace_back(key, value);
+  };
+  setVariable("SUPERVISOR_ENABLED", "1");
+  if (auto url = config_.serverurl ? config_.serverurl : host_.serverUrl()) setVariable("SUPERVISOR_SERVER_URL", *url);
+  setVariable("SUPERVISOR_PROCESS_NAME", config_.name);
+  setVariable("SUPERVISOR_GROUP_NAME", config_.groupName);
+  for (const auto& [key, value] : config_.environment) setVariable(key, value);
+  request.directory = config_.directory;
+  request.umask = config_.umask;
+  request.uid = config_.uid;
+  request.redirectStderr = config_.redirectStderr;
+
+  auto spawned = host_.spawner().spawn(request);
+  if (!spawned) return SpawnFailed{spawned.error()};
+
+  SpawnedChild& child = *spawned;
+  auto makeSink = [this, alive = runtime_->alive](bool isStderr) {
+    return [alive, isStderr](std::string_view bytes) {
+      Process* self = *alive;
+      if (!self) return;
+      auto& log = isStderr ? self->runtime_->stderrLog : self->runtime_->stdoutLog;
+      if (!log) return;
+      std::string stripped;
+      if (self->host_.stripAnsi()) {
+        stripped = logs::stripAnsi(bytes);
+        bytes = stripped;
+      }
+      if (log->append(bytes) == logs::ChildLogFile::AppendStatus::FirstFailure)
+        self->host_.log(config::LogLevel::Error, "could not write to log file " + log->path() + " of " +
+                                                     self->config_.name + ": " + log->lastError());
+    };
+  };
+  // Old readers that reached EOF are done; newer ones go first.
+  std::erase_if(runtime_->readers, [](const auto& r) { return !r->pipe.is_open(); });
+  if (child.stdoutFd) {
+    auto reader = std::make_shared<OutputReader>(runtime_->io, child.stdoutFd.release(), makeSink(false));
+    reader->readAsync();
+    runtime_->readers.push_back(reader);
+  }
+  if (child.stderrFd) {
+    auto reader = std::make_shared<OutputReader>(runtime_->io, child.stderrFd.release(), makeSink(true));
+    reader->readAsync();
+    runtime_->readers.push_back(reader);
+  }
+  if (runtime_->stdinWriter) {
+    boost::system::error_code ignored;
+    runtime_->stdinWriter->pipe.close(ignored);
+    runtime_->stdinWriter.reset();
+  }
+  if (child.stdinFd) runtime_->stdinWriter = std::make_shared<StdinWriter>(runtime_->io, child.stdinFd.release());
+  host_.childSpawned(*this, child.pid);
+  return Spawned{child.pid};
+}
+
+void Process::armTimer(std::optional<WallTime> wakeAt) {
+  runtime_->timer.cancel();
+  if (!wakeAt) return;
+  const WallTime seconds = secondsFrom(host_.now(), *wakeAt);
+  runtime_->timer.expires_after(std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)));
+  runtime_->timer.async_wait([alive = runtime_->alive](boost::system::error_code ec) {
+    if (ec || !*alive) return;
+    (*alive)->tick();
+  });
+}
+
+common::Result<void> Process::writeStdin(std::string_view bytes) {
+  if (record_.pid == 0 || !isRunningState(record_.state)) return common::makeError("NOT_RUNNING");
+  if (!runtime_->stdinWriter || runtime_->stdinWriter->broken) return common::makeError("NO_FILE");
+  runtime_->stdinWriter->write(std::string(bytes));
+  return {};
+}
+
+std::string Process::stdoutLogPath() const { return runtime_->stdoutLog ? runtime_->stdoutLog->path() : ""; }
+std::string Process::stderrLogPath() const { return runtime_->stderrLog ? runtime_->stderrLog->path() : ""; }
+
+void Process::reopenLogs() {
+  for (auto* log : {&runtime_->stdoutLog, &runtime_->stderrLog})
+    if (*log) {
+      auto r = (*log)->reopen();
+      if (!r) host_.log(config::LogLevel::Error, "could not reopen log of " + config_.name + ": " + r.error());
+    }
+}
+
+common::Result<void> Process::clearLogs() {
+  for (auto* log : {&runtime_->stdoutLog, &runtime_->stderrLog})
+    if (*log) {
+      auto r = (*log)->clear();
+      if (!r) return r;
+    }
+  return {};
+}
+
+}  // namespace process

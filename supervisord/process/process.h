@@ -1,0 +1,78 @@
+#pragma once
+// Process: one supervised child, the effects shell around the pure state machine
+// (process_state_machine.h). It feeds the machine events (requests, spawn results,
+// exits, timer ticks), carries out its decisions (fork/exec, kill, log, publish),
+// arms at most one timer, and reads the child's output into its log files.
+//
+// Single-threaded: every call happens on the host's event loop. A Process must be
+// STOPPED (or in another stopped state) before it is destroyed; the destructor
+// closes its pipes and cancels its timer, and never signals the child.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "supervisord/config/config_model.h"
+#include "supervisord/process/process_state_machine.h"
+
+namespace process {
+
+class ProcessHost;
+
+class Process {
+ public:
+  // REQUIRES: config's AUTO log files are already resolved to paths.
+  Process(ProcessHost& host, config::ProcessConfig config);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  const config::ProcessConfig& config() const { return config_; }
+  const ProcessRecord& record() const { return record_; }
+  ProcessState state() const { return record_.state; }
+  pid_t pid() const { return record_.pid; }
+  // "name" when the group has the process's name, else "group:name" (Supervisor's make_namespec).
+  std::string namespec() const;
+
+  // Requests. Each returns the machine's refusal ("process 'x' already running", …)
+  // when the request does not apply in the current state.
+  std::optional<std::string> start();
+  std::optional<std::string> stop();
+  std::optional<std::string> signal(int signal);
+  // At shutdown: BACKOFF -> FATAL (Supervisor's give_up).
+  void giveUp();
+  // Time passed or the daemon's mood changed: let the machine re-evaluate.
+  void tick();
+
+  // The reaper found this process's child dead with `waitStatus`.
+  void childExited(int waitStatus);
+
+  // sendProcessStdin: queue bytes for the child's stdin. Errors: not running, stdin closed.
+  common::Result<void> writeStdin(std::string_view bytes);
+
+  // Log files (empty when the channel logs nowhere).
+  std::string stdoutLogPath() const;
+  std::string stderrLogPath() const;
+  void reopenLogs();
+  common::Result<void> clearLogs();
+
+ private:
+  struct Runtime;
+
+  void feed(const Event& event);
+  void carryOut(const Step& step);
+  std::optional<Event> spawnChild();
+  void armTimer(std::optional<WallTime> wakeAt);
+  Moment moment() const;
+
+  ProcessHost& host_;
+  config::ProcessConfig config_;
+  ProcessRecord record_;
+  std::unique_ptr<Runtime> runtime_;  // timer, pipes, log files (asio stays out of this header)
+};
+
+}  // namespace process

@@ -1,0 +1,51 @@
+#pragma once
+// ProcessHost: what a Process needs from the daemon around it (the Supervisor):
+// the event loop, the clock, the log, the spawner, the child environment, and
+// someone to tell about state changes and pids. An interface so that Process does
+// not depend on the Supervisor (layers point down, ARCHITECTURE.md).
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "supervisord/config/config_model.h"
+#include "supervisord/process/process_state_machine.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace process {
+
+class Process;
+class Spawner;
+
+class ProcessHost {
+ public:
+  virtual ~ProcessHost() = default;
+
+  virtual boost::asio::io_context& io() = 0;
+  virtual Spawner& spawner() = 0;
+  // Wall-clock seconds (time.time()).
+  virtual WallTime now() const = 0;
+  // Whether the daemon's mood is RUNNING (not shutting down or restarting).
+  virtual bool supervisorRunning() const = 0;
+  virtual void log(config::LogLevel level, const std::string& text) = 0;
+
+  // The environment every child starts from (the daemon's, at start).
+  virtual const config::Environment& baseEnvironment() const = 0;
+  // SUPERVISOR_SERVER_URL when the program sets none.
+  virtual std::optional<std::string> serverUrl() const = 0;
+  virtual const std::string& identifier() const = 0;
+  virtual const std::string& childLogDirectory() const = 0;
+  virtual bool stripAnsi() const = 0;
+
+  // A child now runs with this pid / was reaped: the reaper maps pids to processes.
+  virtual void childSpawned(Process& process, pid_t pid) = 0;
+  virtual void childReaped(pid_t pid) = 0;
+  // Called after every state change (the event bus, shutdown progress).
+  virtual void stateChanged(Process& process, const StateChanged& change) = 0;
+};
+
+}  // namespace process

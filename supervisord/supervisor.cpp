@@ -1,0 +1,255 @@
+#include "supervisord/supervisor.h"
+
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/value_types.h"
+#include "supervisord/logs/auto_child_log.h"
+#include "supervisord/logs/daemon_log.h"
+#include "supervisord/process/reaper.h"
+#include "supervisord/process/spawner.h"
+
+namespace supervisord {
+
+namespace asio = boost::asio;
+using process::ProcessState;
+using process::SupervisorState;
+
+struct Supervisor::Loop {
+  asio::io_context io;
+  asio::signal_set signals{io};
+  std::unique_ptr<process::ChildSignalWatcher> children;
+  asio::steady_timer shutdownReport{io};
+  process::Spawner spawner;
+};
+
+namespace {
+
+// Every AUTO log of a group's processes gets its file in childlogdir, as
+// Supervisor's create_autochildlogs does when a group is added.
+void resolveAutoLogs(config::ProcessGroupConfig& group, const config::Config& config,
+                     std::vector<std::string>& errors) {
+  for (auto& p : group.processes) {
+    for (auto [channel, name] : {std::pair{&p.stdoutChannel, "stdout"}, std::pair{&p.stderrChannel, "stderr"}}) {
+      if (channel->target != config::ChannelConfig::Target::Auto) continue;
+      if (std::string(name) == "stderr" && p.redirectStderr) continue;
+      auto path = logs::autoChildLogName(config.supervisord.childlogdir, p.name, config.supervisord.identifier, name);
+      if (path) {
+        channel->logfile = *path;
+      } else {
+        errors.push_back(path.error());
+        channel->target = config::ChannelConfig::Target::None;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages)
+    : config_(std::move(config)),
+      log_(log),
+      first_(first),
+      messages_(std::move(messages)),
+      baseEnvironment_(config::currentEnvironment()),
+      loop_(std::make_unique<Loop>()) {}
+
+Supervisor::~Supervisor() {
+  groups_.clear();
+  if (pidfileWritten_) ::unlink(config_.supervisord.pidfile.c_str());
+}
+
+asio::io_context& Supervisor::io() { return loop_->io; }
+process::Spawner& Supervisor::spawner() { return loop_->spawner; }
+
+process::WallTime Supervisor::now() const {
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+void Supervisor::log(config::LogLevel level, const std::string& text) { log_.log(level, text); }
+
+Supervisor::Outcome Supervisor::run() {
+  for (const auto& text : messages_.criticals) log_.critical(text);
+  for (const auto& text : config_.warnings) log_.warn(text);
+  for (const auto& text : config_.infos) log_.info(text);
+  for (const auto& text : messages_.infos) log_.info(text);
+
+  if (!config_.supervisord.nocleanup)
+    for (const auto& warning : logs::clearAutoChildLogDir(config_.supervisord.childlogdir, config_.supervisord.identifier))
+      log_.warn(warning);
+
+  // The reaper exists before the first child does.
+  loop_->children = std::make_unique<process::ChildSignalWatcher>(
+      loop_->io, [this](std::vector<process::ReapedChild> reaped) {
+        for (const auto& child : reaped) {
+          auto it = pids_.find(child.pid);
+          if (it == pids_.end()) {
+            log_.info("reaped unknown pid " + std::to_string(child.pid) + " (" +
+                      process::decodeWaitStatus(child.status).message + ")");
+            continue;
+          }
+          process::Process* p = it->second;
+          pids_.erase(it);
+          p->childExited(child.status);
+        }
+      });
+
+  for (const auto& group : config_.groups) addProcessGroup(group);
+
+  for (int s : {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2}) loop_->signals.add(s);
+  std::function<void()> waitForSignal = [this, &waitForSignal] {
+    loop_->signals.async_wait([this, &waitForSignal](boost::system::error_code ec, int signalNumber) {
+      if (ec) return;
+      handleSignal(signalNumber);
+      waitForSignal();
+    });
+  };
+  waitForSignal();
+
+  if (!config_.supervisord.nodaemon && first_) {
+    StartupMessages daemonMessages;
+    loop_->io.notify_fork(asio::execution_context::fork_prepare);
+    daemonize(config_.supervisord.directory, config_.supervisord.umask, daemonMessages);
+    loop_->io.notify_fork(asio::execution_context::fork_child);
+    for (const auto& text : daemonMessages.criticals) log_.critical(text);
+    for (const auto& text : daemonMessages.infos) log_.info(text);
+  }
+  if (writePidfile(config_.supervisord.pidfile)) {
+    pidfileWritten_ = true;
+    log_.info("supervisord started with pid " + std::to_string(::getpid()));
+  } else {
+    log_.critical("could not write pidfile " + config_.supervisord.pidfile);
+  }
+
+  loop_->io.run();
+  loop_->signals.cancel();
+  return mood_ == SupervisorState::Restarting ? Outcome::Restart : Outcome::Shutdown;
+}
+
+bool Supervisor::addProcessGroup(const config::ProcessGroupConfig& groupConfig) {
+  if (groups_.count(groupConfig.name)) return false;
+  config::ProcessGroupConfig resolved = groupConfig;
+  std::vector<std::string> errors;
+  resolveAutoLogs(resolved, config_, errors);
+  for (const auto& e : errors) log_.error(e);
+  groups_[resolved.name] = std::make_unique<process::ProcessGroup>(*this, std::move(resolved));
+  return true;
+}
+
+bool Supervisor::removeProcessGroup(const std::string& name) {
+  auto it = groups_.find(name);
+  if (it == groups_.end() || !it->second->unstoppedProcesses().empty()) return false;
+  groups_.erase(it);
+  return true;
+}
+
+std::vector<process::ProcessGroup*> Supervisor::groups() const {
+  std::vector<process::ProcessGroup*> out;
+  for (const auto& [name, group] : groups_) out.push_back(group.get());
+  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->priority() < b->priority(); });
+  return out;
+}
+
+process::ProcessGroup* Supervisor::findGroup(const std::string& name) const {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+void Supervisor::childSpawned(process::Process& process, pid_t pid) { pids_[pid] = &process; }
+
+void Supervisor::childReaped(pid_t pid) { pids_.erase(pid); }
+
+void Supervisor::stateChanged(process::Process&, const process::StateChanged&) {
+  if (stopping_) asio::post(loop_->io, [this] { continueStopping(); });
+}
+
+void Supervisor::handleSignal(int signalNumber) {
+  const std::string name = common::signalName(signalNumber);
+  switch (signalNumber) {
+    case SIGTERM:
+    case SIGINT:
+    case SIGQUIT:
+      log_.warn("received " + name + " indicating exit request");
+      shutdown();
+      break;
+    case SIGHUP:
+      if (mood_ == SupervisorState::Shutdown) {
+        log_.warn("ignored " + name + " indicating restart request (shutdown in progress)");
+      } else {
+        log_.warn("received " + name + " indicating restart request");
+        restart();
+      }
+      break;
+    case SIGUSR2:
+      log_.info("received " + name + " indicating log reopen request");
+      reopenLogs();
+      break;
+    default:
+      log_.blather("received " + name + " indicating nothing");
+  }
+}
+
+void Supervisor::shutdown() { beginStopping(SupervisorState::Shutdown); }
+
+void Supervisor::restart() { beginStopping(SupervisorState::Restarting); }
+
+void Supervisor::reopenLogs() {
+  auto reopened = log_.reopen();
+  if (!reopened) log_.error(reopened.error());
+  for (auto& [name, group] : groups_) group->reopenLogs();
+}
+
+void Supervisor::beginStopping(SupervisorState mood) {
+  mood_ = mood;
+  if (!stopping_) {
+    stopping_ = true;
+    stopGroups_ = groups();
+  }
+  // Nothing restarts from now on: let every process see the new mood.
+  for (auto* group : groups())
+    for (const auto& p : group->processes()) p->tick();
+  continueStopping();
+  if (!loop_->io.stopped()) reportUnstopped();
+}
+
+// Supervisor's ordered_stop_groups: the highest-priority group first, one group at
+// a time, each fully stopped before the next.
+void Supervisor::continueStopping() {
+  while (!stopGroups_.empty()) {
+    process::ProcessGroup* group = stopGroups_.back();
+    group->stopAll();
+    if (!group->unstoppedProcesses().empty()) return;
+    stopGroups_.pop_back();
+  }
+  for (auto* group : groups())
+    if (!group->unstoppedProcesses().empty()) return;
+  loop_->io.stop();
+}
+
+// "waiting for x, y to die" every 3 seconds while a stop is in progress.
+void Supervisor::reportUnstopped() {
+  std::vector<std::string> names;
+  for (auto* group : groups())
+    for (auto* p : group->unstoppedProcesses()) names.push_back(p->config().name);
+  if (!names.empty()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    log_.info("waiting for " + list + " to die");
+  }
+  loop_->shutdownReport.cancel();
+  loop_->shutdownReport.expires_after(std::chrono::seconds(3));
+  loop_->shutdownReport.async_wait([this](boost::system::error_code ec) {
+    if (!ec) reportUnstopped();
+  });
+}
+
+}  // namespace supervisord

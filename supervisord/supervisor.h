@@ -1,0 +1,96 @@
+#pragma once
+// Supervisor: the daemon's core. Owns the event loop, the process groups and the
+// signal handling, and offers every operation (start, stop, signal, add/remove
+// group, shutdown, restart, reopen logs) as a public method — the same methods
+// that signals, the XML-RPC API and, later, the cluster layer call.
+//
+// One thread, one boost::asio::io_context: every state change happens on the loop.
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "supervisord/config/config_model.h"
+#include "supervisord/daemon_process.h"
+#include "supervisord/process/process_group.h"
+#include "supervisord/process/process_host.h"
+#include "supervisord/process/process_state.h"
+
+namespace logs {
+class DaemonLog;
+}
+
+namespace supervisord {
+
+class Supervisor final : public process::ProcessHost {
+ public:
+  enum class Outcome { Shutdown, Restart };
+
+  // `first`: the first run of this daemon (not after a SIGHUP restart): it may
+  // daemonize. `log` must outlive the Supervisor.
+  Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages);
+  ~Supervisor() override;
+
+  // Starts the groups, installs signal handlers, daemonizes when asked, writes the
+  // pidfile and runs the loop until a shutdown or restart has stopped every process.
+  Outcome run();
+
+  // ---- Operations ----
+  process::SupervisorState state() const { return mood_; }
+  void shutdown();     // ordered stop of every group, then exit
+  void restart();      // ordered stop, then the caller re-reads the config and runs again
+  void reopenLogs();   // SIGUSR2
+  // Adds a group from a config (autostart applies); false if the name is taken.
+  bool addProcessGroup(const config::ProcessGroupConfig& group);
+  // Removes a group whose processes are all stopped; false otherwise.
+  bool removeProcessGroup(const std::string& name);
+
+  const config::Config& config() const { return config_; }
+  // Groups in ascending priority.
+  std::vector<process::ProcessGroup*> groups() const;
+  process::ProcessGroup* findGroup(const std::string& name) const;
+
+  // ---- ProcessHost ----
+  boost::asio::io_context& io() override;
+  process::Spawner& spawner() override;
+  process::WallTime now() const override;
+  bool supervisorRunning() const override { return mood_ == process::SupervisorState::Running; }
+  void log(config::LogLevel level, const std::string& text) override;
+  const config::Environment& baseEnvironment() const override { return baseEnvironment_; }
+  std::optional<std::string> serverUrl() const override { return config_.serverurl; }
+  const std::string& identifier() const override { return config_.supervisord.identifier; }
+  const std::string& childLogDirectory() const override { return config_.supervisord.childlogdir; }
+  bool stripAnsi() const override { return config_.supervisord.stripAnsi; }
+  void childSpawned(process::Process& process, pid_t pid) override;
+  void childReaped(pid_t pid) override;
+  void stateChanged(process::Process& process, const process::StateChanged& change) override;
+
+ private:
+  struct Loop;
+
+  void handleSignal(int signal);
+  void reap();
+  void beginStopping(process::SupervisorState mood);
+  void continueStopping();
+  void reportUnstopped();
+
+  config::Config config_;
+  logs::DaemonLog& log_;
+  bool first_;
+  StartupMessages messages_;
+  config::Environment baseEnvironment_;
+  process::SupervisorState mood_ = process::SupervisorState::Running;
+  std::unique_ptr<Loop> loop_;  // io_context, signal sets, timers, spawner (asio stays in the .cpp)
+  std::map<std::string, std::unique_ptr<process::ProcessGroup>> groups_;
+  std::map<pid_t, process::Process*> pids_;
+  std::vector<process::ProcessGroup*> stopGroups_;  // ascending priority; the back is stopped first
+  bool stopping_ = false;
+  bool pidfileWritten_ = false;
+};
+
+}  // namespace supervisord
