@@ -1,0 +1,62 @@
+#pragma once
+// Reaping children: collecting wait statuses with waitpid(-1, WNOHANG) and
+// decoding them in Supervisor's words (options.py decode_wait_status).
+// The daemon reaps every child itself (ARCHITECTURE.md); nothing else may wait.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace process {
+
+struct ReapedChild {
+  pid_t pid = 0;
+  int status = 0;  // raw wait status, for decodeWaitStatus()
+};
+
+// Reaps every child that has exited, without blocking: waitpid(-1, WNOHANG)
+// until it reports none (0 or ECHILD). Also reaps pids we never spawned (the daemon
+// may be PID 1 in a container); the caller decides what to log about those.
+std::vector<ReapedChild> reapAll();
+
+struct WaitStatus {
+  int exitStatus = -1;      // the exit code, or -1 when killed by a signal (as Supervisor)
+  int signal = 0;           // the terminating signal, 0 when it exited
+  bool coreDumped = false;
+  std::string message;      // "exit status 1", "terminated by SIGKILL", "… (core dumped)"
+};
+
+// decode_wait_status(status), same numbers and same message.
+WaitStatus decodeWaitStatus(int status);
+
+// Supervisor's signame(): "SIGTERM", "SIGPOLL" for 29, "signal 32" when Python has
+// no name for it.
+std::string signalName(int signal);
+
+// ChildSignalWatcher: on each SIGCHLD delivered through `io`, reaps with reapAll()
+// and calls `onReaped` with a non-empty list, on the loop's thread.
+// Create it before the first spawn (a SIGCHLD that arrives earlier is queued by
+// asio only once the signal_set exists); destroying it stops the watch. Asio stays
+// in reaper.cpp (pimpl).
+class ChildSignalWatcher {
+ public:
+  using Callback = std::function<void(std::vector<ReapedChild>)>;
+
+  ChildSignalWatcher(boost::asio::io_context& io, Callback onReaped);
+  ~ChildSignalWatcher();
+  ChildSignalWatcher(const ChildSignalWatcher&) = delete;
+  ChildSignalWatcher& operator=(const ChildSignalWatcher&) = delete;
+
+ private:
+  struct Watch;
+  std::shared_ptr<Watch> watch_;
+};
+
+}  // namespace process
