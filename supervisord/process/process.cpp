@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 
+#include "common/python_str.h"
 #include "common/shell_words.h"
 #include "supervisord/logs/child_log_file.h"
 #include "supervisord/logs/strip_ansi.h"
@@ -208,7 +209,7 @@ void Process::carryOut(const Step& step) {
 
 std::optional<Event> Process::spawnChild() {
   auto argv = common::shlexSplit(config_.command);
-  if (!argv) return SpawnFailed{"can't parse command '" + config_.command + "': " + argv.error()};
+  if (!argv) return SpawnFailed{"can't parse command " + common::pythonRepr(config_.command) + ": " + argv.error()};
 
   SpawnRequest request;
   request.name = config_.name;

@@ -1,0 +1,134 @@
+"""A real supervisord in a temporary directory, for integration tests.
+
+Daemon(config_body) writes a supervisord.conf whose [supervisord] section points
+every file into the temporary directory (config_body adds program sections and may
+use {tmp}), starts `supervisord -n`, and offers waits on its log, signals and a
+zombie check. Only public interfaces are used: the config file, signals, the logs,
+/proc.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+SUPERVISORD = os.path.abspath(os.environ.get(
+    "SUPERVISORD_BIN",
+    os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin", "supervisord")))
+
+
+class Daemon:
+    def __init__(self, programs, supervisord_extra="", name="daemon"):
+        self.tmp = tempfile.mkdtemp(prefix="sha-%s-" % name)
+        self.log_path = os.path.join(self.tmp, "supervisord.log")
+        self.conf_path = os.path.join(self.tmp, "supervisord.conf")
+        self.write_config(programs, supervisord_extra)
+        self.proc = None
+
+    def write_config(self, programs, supervisord_extra=""):
+        body = (
+            "[supervisord]\n"
+            "logfile={tmp}/supervisord.log\n"
+            "pidfile={tmp}/supervisord.pid\n"
+            "childlogdir={tmp}\n"
+            "loglevel=debug\n"
+            + supervisord_extra + "\n" + programs)
+        with open(self.conf_path, "w") as f:
+            f.write(body.replace("{tmp}", self.tmp))
+
+    def start(self, *extra_args):
+        self.output = open(os.path.join(self.tmp, "stdout.txt"), "wb")
+        self.proc = subprocess.Popen([SUPERVISORD, "-n", "-c", self.conf_path] + list(extra_args),
+                                     stdout=self.output, stderr=subprocess.STDOUT, cwd=self.tmp)
+        self.wait_for_log(r"supervisord started with pid %d" % self.proc.pid)
+        return self
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_for_log(self, pattern, count=1, timeout=15):
+        deadline = time.time() + timeout
+        regex = re.compile(pattern)
+        while time.time() < deadline:
+            if len(regex.findall(self.log())) >= count:
+                return
+            if self.proc is not None and self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError("log never showed %r %d time(s); log:\n%s" % (pattern, count, self.log()[-4000:]))
+
+    def count(self, pattern):
+        return len(re.findall(pattern, self.log()))
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=30):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+    def pid_of(self, name):
+        """The pid of the latest 'spawned: name' line."""
+        found = re.findall(r"spawned: '%s' with pid (\d+)" % re.escape(name), self.log())
+        if not found:
+            raise AssertionError("%s was never spawned:\n%s" % (name, self.log()[-3000:]))
+        return int(found[-1])
+
+    def children(self):
+        """Direct children of the daemon and their states, from /proc."""
+        result = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                result[int(entry)] = fields[0]
+        return result
+
+    def zombies(self):
+        return [pid for pid, state in self.children().items() if state == "Z"]
+
+
+def process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_until(predicate, timeout=10, message="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + message)
