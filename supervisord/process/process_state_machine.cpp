@@ -372,6 +372,7 @@ constexpr std::size_t kEventCount = std::variant_size_v<Event>;
 constexpr std::size_t kStateCount = std::size(kAllProcessStates);
 
 // Rows: kAllProcessStates. Columns: the alternatives of Event, in order.
+// clang-format off
 constexpr Action kActions[kStateCount][kEventCount] = {
     //              Start           Stop            Signal            GiveUp  Spawned  SpawnFailed  Exited          SignalFailed  Tick           StopReport
     /* STOPPED  */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autostart,     nothing},
@@ -383,11 +384,16 @@ constexpr Action kActions[kStateCount][kEventCount] = {
     /* FATAL    */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       nothing,       nothing},
     /* UNKNOWN  */ {refuse,         stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      unknownExited,  refuse,       nothing,       nothing},
 };
+// clang-format on
 
 std::size_t rowOf(ProcessState state) {
   for (std::size_t row = 0; row < kStateCount; ++row)
     if (kAllProcessStates[row] == state) return row;
   return kStateCount - 1;  // not reachable: every enumerator is a row
+}
+
+bool isRefusal(Action action) {
+  return action == refuse || action == alreadyRunning || action == stopNotRunning || action == signalNotRunning;
 }
 
 // An event no state of the table expects here is a bug in the shell; worded as
@@ -396,7 +402,7 @@ void refuse(Transition& t) {
   const std::size_t column = t.event.index();
   std::string accepted;
   for (std::size_t row = 0; row < kStateCount; ++row) {
-    if (kActions[row][column] == refuse) continue;
+    if (isRefusal(kActions[row][column])) continue;
     if (!accepted.empty()) accepted += ' ';
     accepted += stateName(kAllProcessStates[row]);
   }

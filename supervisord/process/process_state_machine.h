@@ -133,7 +133,9 @@ Step handle(const config::ProcessConfig& config, const ProcessRecord& record, co
 // BACKOFF retry, the SIGKILL deadline; a time at or before now (0 included) means
 // "tick at once" (autostart, autorestart after EXITED, giving up after too many
 // tries). nullopt: nothing to do until another event, so an idle process needs no
-// timer at all.
+// timer at all. A deadline counts as reached at its own instant (Supervisor polls
+// once a second and compares with a strict >; the difference is that instant).
+// Extra Ticks at other times are harmless: they also catch a wall clock set back.
 std::optional<WallTime> nextDeadline(const config::ProcessConfig& config, const ProcessRecord& record,
                                      bool supervisorRunning);
 
