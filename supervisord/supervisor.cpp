@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/value_types.h"
+#include "supervisord/config/config_loader.h"
 #include "supervisord/logs/auto_child_log.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/process/reaper.h"
