@@ -43,7 +43,8 @@ std::string signalName(int signal);
 // ChildSignalWatcher: on each SIGCHLD delivered through `io`, reaps with reapAll()
 // and calls `onReaped` with a non-empty list, on the loop's thread.
 // Create it before the first spawn (a SIGCHLD that arrives earlier is queued by
-// asio only once the signal_set exists); destroying it stops the watch. Asio stays
+// asio only once the signal_set exists); destroying it stops the watch, and must
+// happen before `io` is destroyed. The callback may destroy the watcher. Asio stays
 // in reaper.cpp (pimpl).
 class ChildSignalWatcher {
  public:
