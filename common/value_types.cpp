@@ -234,11 +234,6 @@ Result<std::string> parseProcessOrGroupName(std::string_view text) {
   return name;
 }
 
-std::string signalName(int signal) {
-  for (const auto& s : kSignals)
-    if (s.number == signal) return s.name;
-  return "signal " + std::to_string(signal);
-}
 
 std::string expandUser(std::string_view path) {
   if (path.empty() || path.front() != '~') return std::string(path);

@@ -44,9 +44,6 @@ Result<int> parseLogLevel(std::string_view text);
 // A process or group name may not contain space, ':' or '/'. Returns it stripped.
 Result<std::string> parseProcessOrGroupName(std::string_view text);
 
-// Signal number -> "SIGTERM" (Supervisor's signame); "signal 99" when unknown.
-std::string signalName(int signal);
-
 // Paths as Python's os.path does them.
 std::string expandUser(std::string_view path);         // "~" and "~user" prefixes
 std::string normalizePath(std::string_view path);      // expanduser + abspath + normpath

@@ -15,6 +15,7 @@
 #include "supervisord/logs/auto_child_log.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/process/reaper.h"
+#include "supervisord/process/signal_names.h"
 #include "supervisord/process/spawner.h"
 
 namespace supervisord {
@@ -174,7 +175,7 @@ void Supervisor::stateChanged(process::Process&, const process::StateChanged&) {
 }
 
 void Supervisor::handleSignal(int signalNumber) {
-  const std::string name = common::signalName(signalNumber);
+  const std::string name = process::signame(signalNumber);
   switch (signalNumber) {
     case SIGTERM:
     case SIGINT:

@@ -1,5 +1,7 @@
 #include "supervisord/process/command_path.h"
 
+#include "common/python_str.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,46 +63,14 @@ common::Result<std::string> resolveCommand(std::string_view program,
   }
 
   // check_execv_args, in its order.
-  if (!st) return common::makeError("can't find command " + pythonQuoted(filename));
-  if (S_ISDIR(st->st_mode)) return common::makeError("command at " + pythonQuoted(filename) + " is a directory");
+  if (!st) return common::makeError("can't find command " + common::pythonRepr(filename));
+  if (S_ISDIR(st->st_mode)) return common::makeError("command at " + common::pythonRepr(filename) + " is a directory");
   if ((st->st_mode & 0111) == 0)
-    return common::makeError("command at " + pythonQuoted(filename) + " is not executable");
+    return common::makeError("command at " + common::pythonRepr(filename) + " is not executable");
   if (::access(filename.c_str(), X_OK) != 0)
-    return common::makeError("no permission to run command " + pythonQuoted(filename));
+    return common::makeError("no permission to run command " + common::pythonRepr(filename));
   return filename;
 }
 
-std::string pythonQuoted(std::string_view text) {
-  const bool hasSingle = text.find('\'') != std::string_view::npos;
-  const bool hasDouble = text.find('"') != std::string_view::npos;
-  const char quote = (hasSingle && !hasDouble) ? '"' : '\'';
-  std::string out(1, quote);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    char hex[8];
-    if (c == '\\' || c == static_cast<unsigned char>(quote)) {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
-      // U+0080..U+009F (C1 controls) are not printable in Python either.
-      std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(text[++i]));
-      out += hex;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += quote;
-  return out;
-}
 
 }  // namespace process

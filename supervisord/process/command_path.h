@@ -30,8 +30,5 @@ std::vector<std::string> searchPath(const config::Environment& childEnvironment)
 common::Result<std::string> resolveCommand(std::string_view program,
                                            const config::Environment& childEnvironment);
 
-// Python's repr() of a str as Supervisor's %r writes it: 'x', "it's", '\n' escaped.
-// Bytes >= 0x80 are copied as they are (UTF-8 text prints as itself in Python 3).
-std::string pythonQuoted(std::string_view text);
 
 }  // namespace process

@@ -27,38 +27,7 @@ std::vector<ReapedChild> reapAll() {
   return reaped;
 }
 
-std::string signalName(int signal) {
-  // Python 3.11's signal module on Linux, as Supervisor's _init_signames reads it
-  // (SIGIOT/SIGABRT and SIGIO/SIGPOLL share numbers; the later name wins there).
-  static const char* const kNames[] = {
-      nullptr,     "SIGHUP",   "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",   "SIGABRT",
-      "SIGBUS",    "SIGFPE",   "SIGKILL",   "SIGUSR1", "SIGSEGV",   "SIGUSR2",   "SIGPIPE",
-      "SIGALRM",   "SIGTERM",  "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP",   "SIGTSTP",
-      "SIGTTIN",   "SIGTTOU",  "SIGURG",    "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
-      "SIGWINCH",  "SIGPOLL",  "SIGPWR",    "SIGSYS"};
-  if (signal > 0 && signal < static_cast<int>(std::size(kNames))) return kNames[signal];
-  if (signal == 34) return "SIGRTMIN";
-  if (signal == 64) return "SIGRTMAX";
-  return "signal " + std::to_string(signal);
-}
 
-WaitStatus decodeWaitStatus(int status) {
-  WaitStatus decoded;
-  if (WIFEXITED(status)) {
-    decoded.exitStatus = WEXITSTATUS(status);
-    decoded.message = "exit status " + std::to_string(decoded.exitStatus);
-  } else if (WIFSIGNALED(status)) {
-    decoded.signal = WTERMSIG(status);
-    decoded.coreDumped = WCOREDUMP(status);
-    decoded.message = "terminated by " + signalName(decoded.signal);
-    if (decoded.coreDumped) decoded.message += " (core dumped)";
-  } else {
-    char hex[16];
-    std::snprintf(hex, sizeof hex, "0x%04x", static_cast<unsigned>(status));
-    decoded.message = std::string("unknown termination cause ") + hex;
-  }
-  return decoded;
-}
 
 struct ChildSignalWatcher::Watch : std::enable_shared_from_this<Watch> {
   Watch(boost::asio::io_context& io, Callback callback) : signals(io, SIGCHLD), onReaped(std::move(callback)) {}

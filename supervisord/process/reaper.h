@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "supervisord/process/wait_status.h"
+
 namespace boost::asio {
 class io_context;
 }
@@ -26,19 +28,8 @@ struct ReapedChild {
 // may be PID 1 in a container); the caller decides what to log about those.
 std::vector<ReapedChild> reapAll();
 
-struct WaitStatus {
-  int exitStatus = -1;      // the exit code, or -1 when killed by a signal (as Supervisor)
-  int signal = 0;           // the terminating signal, 0 when it exited
-  bool coreDumped = false;
-  std::string message;      // "exit status 1", "terminated by SIGKILL", "… (core dumped)"
-};
 
-// decode_wait_status(status), same numbers and same message.
-WaitStatus decodeWaitStatus(int status);
 
-// Supervisor's signame(): "SIGTERM", "SIGPOLL" for 29, "signal 32" when Python has
-// no name for it.
-std::string signalName(int signal);
 
 // ChildSignalWatcher: on each SIGCHLD delivered through `io`, reaps with reapAll()
 // and calls `onReaped` with a non-empty list, on the loop's thread.

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 
-using process::pythonQuoted;
 using process::resolveCommand;
 using process::searchPath;
 
@@ -87,12 +86,3 @@ TEST_CASE("command path: a directory or a file without execute bits is refused w
   CHECK(errorOf(resolveCommand("sub", env)) == "command at '" + sub + "' is a directory");
 }
 
-TEST_CASE("command path: names are quoted as Python's repr()", "[command_path]") {
-  CHECK(pythonQuoted("x") == "'x'");
-  CHECK(pythonQuoted("it's") == "\"it's\"");
-  CHECK(pythonQuoted("a'b\"c") == "'a\\'b\"c'");
-  CHECK(pythonQuoted("tab\there\n") == "'tab\\there\\n'");
-  CHECK(pythonQuoted("back\\slash") == "'back\\\\slash'");
-  CHECK(pythonQuoted("\x01") == "'\\x01'");
-  CHECK(pythonQuoted("caf\xc3\xa9") == "'caf\xc3\xa9'");
-}
