@@ -1,0 +1,87 @@
+#include "supervisord/logs/auto_child_log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+#include <regex>
+
+#include "supervisord/logs/os_error.h"
+
+namespace logs {
+
+namespace {
+
+// Python's tempfile._RandomNameSequence alphabet, and mkstemp's attempt limit.
+constexpr std::string_view kNameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789_";
+constexpr int kAttempts = 10000;
+
+std::string randomName(std::mt19937_64& random) {
+  std::uniform_int_distribution<size_t> pick(0, kNameCharacters.size() - 1);
+  std::string name(8, ' ');
+  for (char& c : name) c = kNameCharacters[pick(random)];
+  return name;
+}
+
+std::string joinPath(const std::string& directory, const std::string& name) {
+  if (directory.empty() || directory.back() == '/') return directory + name;
+  return directory + "/" + name;
+}
+
+// The identifier goes into the pattern as Supervisor puts it. If it is not a valid
+// ECMAScript pattern (Python's re would have raised at start), match it literally.
+std::regex autoLogPattern(const std::string& identifier) {
+  try {
+    return std::regex(".+?---" + identifier + "-\\S+\\.log");
+  } catch (const std::regex_error&) {
+    static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
+    return std::regex(".+?---" + std::regex_replace(identifier, special, R"(\$&)") + "-\\S+\\.log");
+  }
+}
+
+}  // namespace
+
+common::Result<std::string> autoChildLogName(const std::string& childlogdir, const std::string& processName,
+                                             const std::string& identifier, const std::string& channel) {
+  static std::mt19937_64 random{std::random_device{}()};
+  const std::string prefix = processName + "-" + channel + "---" + identifier + "-";
+  int lastError = EEXIST;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    const std::string path = joinPath(childlogdir, prefix + randomName(random) + ".log");
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      return path;
+    }
+    lastError = errno;
+    if (lastError != EEXIST && lastError != EINTR) return common::makeError(osErrorMessage(lastError, path));
+  }
+  return common::makeError(osErrorMessage(lastError, joinPath(childlogdir, prefix + "*.log")));
+}
+
+std::vector<std::string> clearAutoChildLogDir(const std::string& childlogdir, const std::string& identifier) {
+  std::vector<std::string> warnings;
+  DIR* directory = ::opendir(childlogdir.c_str());
+  if (directory == nullptr) {
+    warnings.push_back("Could not clear childlog dir");
+    return warnings;
+  }
+  const std::regex pattern = autoLogPattern(identifier);
+  std::vector<std::string> doomed;
+  while (const dirent* entry = ::readdir(directory)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    // re.match: anchored at the start only, so anything may follow ".log".
+    if (std::regex_search(name, pattern, std::regex_constants::match_continuous)) doomed.push_back(name);
+  }
+  ::closedir(directory);
+  for (const std::string& name : doomed) {
+    const std::string path = joinPath(childlogdir, name);
+    if (::unlink(path.c_str()) != 0) warnings.push_back("Failed to clean up " + pythonRepr(path));
+  }
+  return warnings;
+}
+
+}  // namespace logs

@@ -1,0 +1,91 @@
+#include "supervisord/logs/auto_child_log.h"
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+namespace fs = std::filesystem;
+using logs::autoChildLogName;
+using logs::clearAutoChildLogDir;
+
+namespace {
+
+struct TempDirectory {
+  fs::path path;
+  TempDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "auto-log-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  void touch(const std::string& name) const { std::ofstream(path / name) << "log"; }
+};
+
+}  // namespace
+
+TEST_CASE("AUTO log: <name>-<channel>---<identifier>-<8 random chars>.log, created empty and private",
+          "[logs][auto_child_log]") {
+  TempDirectory dir;
+  auto first = autoChildLogName(dir.path.string(), "cat", "supervisor", "stdout");
+  auto second = autoChildLogName(dir.path.string() + "/", "cat", "supervisor", "stdout");
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first.value() != second.value());
+  const std::regex shape(dir.path.string() + "/cat-stdout---supervisor-[a-z0-9_]{8}\\.log");
+  CHECK(std::regex_match(first.value(), shape));
+  CHECK(std::regex_match(second.value(), shape));
+  struct stat status {};
+  REQUIRE(::stat(first.value().c_str(), &status) == 0);
+  CHECK(S_ISREG(status.st_mode));
+  CHECK(status.st_size == 0);
+  CHECK((status.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("AUTO log: a missing childlogdir is an error naming the file", "[logs][auto_child_log]") {
+  auto name = autoChildLogName("/nonexistent-dir", "cat", "supervisor", "stderr");
+  REQUIRE_FALSE(name.ok());
+  CHECK(name.error().rfind("[Errno 2] No such file or directory: '/nonexistent-dir/cat-stderr---supervisor-", 0) == 0);
+}
+
+TEST_CASE("AUTO log: cleanup at start removes this identifier's logs and their backups only",
+          "[logs][auto_child_log]") {
+  TempDirectory dir;
+  auto log = autoChildLogName(dir.path.string(), "foo", "supervisor", "stdout");
+  REQUIRE(log.ok());
+  const std::string name = fs::path(log.value()).filename().string();
+  dir.touch(name + ".1");
+  dir.touch(name + ".2");
+  dir.touch("cat-stdout---supervisor-ayWAp9.log");      // Supervisor's own test name
+  dir.touch("cat-stdout---supervisor-ayWAp9.log.old");  // re.match is anchored at the start only
+  dir.touch("cat-stdout---other-ayWAp9.log");           // another identifier
+  dir.touch("supervisord.log");
+  dir.touch("---supervisor-x.log");                     // nothing before ---
+  dir.touch("cat-stdout---supervisor-.log");            // nothing between - and .log
+
+  CHECK(clearAutoChildLogDir(dir.path.string(), "supervisor").empty());
+
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(dir.path)) left.push_back(entry.path().filename().string());
+  std::sort(left.begin(), left.end());
+  CHECK(left == std::vector<std::string>{"---supervisor-x.log", "cat-stdout---other-ayWAp9.log",
+                                         "cat-stdout---supervisor-.log", "supervisord.log"});
+}
+
+TEST_CASE("AUTO log: cleanup problems come back as Supervisor's warnings", "[logs][auto_child_log]") {
+  CHECK(clearAutoChildLogDir("/tmp/this/cant/possibly/existjjjj", "supervisor") ==
+        std::vector<std::string>{"Could not clear childlog dir"});
+
+  TempDirectory dir;
+  const fs::path stubborn = dir.path / "cat-stdout---supervisor-ayWAp9.log";
+  fs::create_directory(stubborn);  // unlink(2) refuses a directory
+  CHECK(clearAutoChildLogDir(dir.path.string(), "supervisor") ==
+        std::vector<std::string>{"Failed to clean up '" + stubborn.string() + "'"});
+}
