@@ -425,7 +425,7 @@ TEST_CASE("reaper: a child killed by a signal is reported as Supervisor words it
   REQUIRE(child.ok());
   ::kill(child->pid, SIGKILL);
   auto decoded = process::decodeWaitStatus(reap(child->pid));
-  CHECK(decoded.exitStatus == -1);
+  CHECK(decoded.exitstatus == -1);
   CHECK(decoded.message == "terminated by SIGKILL");
   CHECK(process::reapAll().empty());
 }
