@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <random>
-#include <regex>
 
 #include "supervisord/logs/os_error.h"
 
@@ -30,15 +29,24 @@ std::string joinPath(const std::string& directory, const std::string& name) {
   return directory + "/" + name;
 }
 
-// The identifier goes into the pattern as Supervisor puts it. If it is not a valid
-// ECMAScript pattern (Python's re would have raised at start), match it literally.
-std::regex autoLogPattern(const std::string& identifier) {
-  try {
-    return std::regex(".+?---" + identifier + "-\\S+\\.log");
-  } catch (const std::regex_error&) {
-    static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
-    return std::regex(".+?---" + std::regex_replace(identifier, special, R"(\$&)") + "-\\S+\\.log");
+// Python's \s on ASCII (str.isspace), for the \S+ below.
+bool isSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
+
+// re.match(r'.+?---<identifier>-\S+\.log', name): anchored at the start only, so
+// anything may follow ".log". At least one character (not a newline) before the
+// "---", at least one non-space character between the "-" and ".log".
+bool isAutoChildLogName(const std::string& name, const std::string& identifier) {
+  const std::string marker = "---" + identifier + "-";
+  const size_t firstNewline = name.find('\n');
+  for (size_t at = name.find(marker, 1); at != std::string::npos; at = name.find(marker, at + 1)) {
+    if (at > firstNewline) return false;  // '.' does not match a newline
+    const size_t random = at + marker.size();
+    size_t runEnd = random;
+    while (runEnd < name.size() && !isSpace(name[runEnd])) ++runEnd;
+    const size_t suffix = name.find(".log", random + 1);
+    if (suffix != std::string::npos && suffix + 4 <= runEnd) return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -68,13 +76,11 @@ std::vector<std::string> clearAutoChildLogDir(const std::string& childlogdir, co
     warnings.push_back("Could not clear childlog dir");
     return warnings;
   }
-  const std::regex pattern = autoLogPattern(identifier);
   std::vector<std::string> doomed;
   while (const dirent* entry = ::readdir(directory)) {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
-    // re.match: anchored at the start only, so anything may follow ".log".
-    if (std::regex_search(name, pattern, std::regex_constants::match_continuous)) doomed.push_back(name);
+    if (isAutoChildLogName(name, identifier)) doomed.push_back(name);
   }
   ::closedir(directory);
   for (const std::string& name : doomed) {

@@ -18,8 +18,9 @@ common::Result<std::string> autoChildLogName(const std::string& childlogdir, con
 
 // Deletes AUTO logs left by an earlier run with this identifier, and their rotated
 // backups: every entry of childlogdir whose name matches, from its start, Supervisor's
-// pattern `.+?---<identifier>-\S+\.log` (the identifier is used as a regular
-// expression, unescaped, as Supervisor does). Returns the warnings to log, worded
+// pattern `.+?---<identifier>-\S+\.log`. (Supervisor puts the identifier into
+// the pattern unescaped; we match it literally, which differs only for
+// identifiers holding regular-expression characters.) Returns the warnings to log, worded
 // as Supervisor's: "Could not clear childlog dir", "Failed to clean up '<path>'".
 std::vector<std::string> clearAutoChildLogDir(const std::string& childlogdir, const std::string& identifier);
 
