@@ -1,5 +1,7 @@
 #include "supervisord/logs/auto_child_log.h"
 
+#include "common/python_str.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -85,7 +87,7 @@ std::vector<std::string> clearAutoChildLogDir(const std::string& childlogdir, co
   ::closedir(directory);
   for (const std::string& name : doomed) {
     const std::string path = joinPath(childlogdir, name);
-    if (::unlink(path.c_str()) != 0) warnings.push_back("Failed to clean up " + pythonRepr(path));
+    if (::unlink(path.c_str()) != 0) warnings.push_back("Failed to clean up " + common::pythonRepr(path));
   }
   return warnings;
 }

@@ -8,9 +8,6 @@
 
 namespace logs {
 
-// Python's repr() of a str: 'text' (or "text" when it holds a ' and no "), with
-// backslashes, the chosen quote and control characters escaped.
-std::string pythonRepr(std::string_view text);
 
 // str() of an OSError: "[Errno 2] No such file or directory: '/x/y.log'".
 std::string osErrorMessage(int error, std::string_view path);
