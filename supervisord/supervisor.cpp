@@ -143,7 +143,8 @@ bool Supervisor::addProcessGroup(const config::ProcessGroupConfig& groupConfig) 
   std::vector<std::string> errors;
   resolveAutoLogs(resolved, config_, errors);
   for (const auto& e : errors) log_.error(e);
-  groups_[resolved.name] = std::make_unique<process::ProcessGroup>(*this, std::move(resolved));
+  const std::string name = resolved.name;
+  groups_[name] = std::make_unique<process::ProcessGroup>(*this, std::move(resolved));
   return true;
 }
 
