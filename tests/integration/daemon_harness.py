@@ -38,10 +38,11 @@ class Daemon:
         with open(self.conf_path, "w") as f:
             f.write(body.replace("{tmp}", self.tmp))
 
-    def start(self, *extra_args):
+    def start(self, *extra_args, preexec_fn=None):
         self.output = open(os.path.join(self.tmp, "stdout.txt"), "wb")
         self.proc = subprocess.Popen([SUPERVISORD, "-n", "-c", self.conf_path] + list(extra_args),
-                                     stdout=self.output, stderr=subprocess.STDOUT, cwd=self.tmp)
+                                     stdout=self.output, stderr=subprocess.STDOUT, cwd=self.tmp,
+                                     preexec_fn=preexec_fn)
         self.wait_for_log(r"supervisord started with pid %d" % self.proc.pid)
         return self
 

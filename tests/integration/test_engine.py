@@ -2,13 +2,32 @@
 """The process engine with a real daemon and real children, observed through the
 daemon's log (Supervisor's own wording), the children's logs, signals and /proc."""
 import os
+import resource
+import shutil
 import signal
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Daemon, process_alive, wait_until  # noqa: E402
+from daemon_harness import SUPERVISORD, Daemon, process_alive, wait_until  # noqa: E402
+
+
+def voluntary_switches(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    raise AssertionError("no voluntary_ctxt_switches for %d" % pid)
+
+
+def open_files_limit(pid):
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError("no open files limit for %d" % pid)
 
 
 class CrashAndRestart(unittest.TestCase):
@@ -143,6 +162,69 @@ class Signals(unittest.TestCase):
             d.signal(signal.SIGUSR2)
             d.wait_for_log(r"received SIGUSR2 indicating log reopen request")
             wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, message="new log file")
+
+
+class DaemonProcess(unittest.TestCase):
+    def test_without_nodaemon_it_daemonizes_and_writes_its_pidfile(self):
+        d = Daemon("[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n", name="daemonize")
+        try:
+            launcher = subprocess.run([SUPERVISORD, "-c", d.conf_path], cwd=d.tmp, timeout=30)
+            self.assertEqual(launcher.returncode, 0)  # the parent exits once the daemon is forked
+            pidfile = os.path.join(d.tmp, "supervisord.pid")
+            wait_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), message="pidfile")
+            pid = int(open(pidfile).read())
+            self.assertTrue(process_alive(pid))
+            self.assertEqual(os.getsid(pid), pid)  # its own session, no terminal
+            wait_until(lambda: "success: sleeper entered RUNNING" in d.log(), message="child running")
+            self.assertIn("daemonizing the supervisord process", d.log())
+            self.assertIn("supervisord started with pid %d" % pid, d.log())
+            os.kill(pid, signal.SIGTERM)
+            wait_until(lambda: not process_alive(pid), timeout=15, message="daemon exit")
+            self.assertFalse(os.path.exists(pidfile))  # removed on exit
+        finally:
+            shutil.rmtree(d.tmp, ignore_errors=True)
+
+    def test_an_idle_daemon_does_not_wake_up(self):
+        with Daemon("[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n") as d:
+            d.wait_for_log(r"success: sleeper entered RUNNING")
+            time.sleep(0.5)
+            before = voluntary_switches(d.proc.pid)
+            time.sleep(3)
+            self.assertEqual(voluntary_switches(d.proc.pid) - before, 0)
+
+    def test_minfds_raises_the_file_limit(self):
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        wanted = 1500 if hard == resource.RLIM_INFINITY else min(hard, 1500)
+
+        def lower_soft_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+        d = Daemon("", supervisord_extra="minfds=%d" % wanted)
+        try:
+            d.start(preexec_fn=lower_soft_limit)
+            self.assertEqual(open_files_limit(d.proc.pid), wanted)
+            self.assertIn("Increased RLIMIT_NOFILE limit to %d" % wanted, d.log())
+        finally:
+            d.__exit__(None, None, None)
+
+    def test_a_bad_config_is_refused_with_exit_status_2(self):
+        d = Daemon("[program:x]\ncommand=/bin/cat\nstartsecs=soon\n", name="badconfig")
+        try:
+            result = subprocess.run([SUPERVISORD, "-n", "-c", d.conf_path], capture_output=True, text=True, timeout=30)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("supervisord.conf:", result.stderr)
+            self.assertIn("[program:x] startsecs: not an integer: 'soon'", result.stderr)
+            self.assertFalse(os.path.exists(d.log_path))  # nothing started
+        finally:
+            shutil.rmtree(d.tmp, ignore_errors=True)
+
+    def test_sigusr2_reopens_the_main_log(self):
+        with Daemon("") as d:
+            os.rename(d.log_path, d.log_path + ".old")
+            d.signal(signal.SIGUSR2)
+            # As Supervisor: the request is logged to the old file, then the file is reopened.
+            wait_until(lambda: os.path.exists(d.log_path), message="main log reopened")
+            self.assertIn("supervisord logreopen", open(d.log_path + ".old").read())
 
 
 class ChildLogs(unittest.TestCase):
