@@ -138,8 +138,9 @@ struct TcpAddress {
 class HttpServer {
  public:
   // Creates the socket file with `mode` from the start (no moment where it is
-  // more accessible), after removing a stale socket file. Fails if another
-  // server answers on it or the path exists and is not a socket.
+  // more accessible: the process umask is set around bind(), so call it from
+  // the daemon's one thread), after removing a stale socket file. Fails if
+  // another server answers on it or the path exists and is not a socket.
   static Result<std::unique_ptr<HttpServer>> listenUnix(boost::asio::io_context& loop, const UnixSocketAddress& address,
                                                         HttpServerOptions options, HttpHandler handler);
   static Result<std::unique_ptr<HttpServer>> listenTcp(boost::asio::io_context& loop, const TcpAddress& address,

@@ -598,6 +598,23 @@ TEST_CASE("http: the unix socket file has the configured mode and is removed on 
   CHECK_FALSE(fs::exists(path));
 }
 
+TEST_CASE("http: the unix socket file gets the configured owner", "[http]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: only root can give a file away");
+    return;
+  }
+  TempDir dir;
+  const std::string path = dir.file("supervisor.sock");
+  asio::io_context loop;
+  auto server = HttpServer::listenUnix(loop, {path, 0770, 65534, 65534}, {}, [](HttpRequest, HttpResponder) {});
+  REQUIRE(server.ok());
+  struct stat status {};
+  REQUIRE(::stat(path.c_str(), &status) == 0);
+  CHECK(status.st_uid == 65534);
+  CHECK(status.st_gid == 65534);
+  CHECK((status.st_mode & 07777) == 0770);
+}
+
 TEST_CASE("http: a stale socket file is replaced, a live one is refused", "[http]") {
   TempDir dir;
   const std::string path = dir.file("s.sock");
@@ -740,4 +757,30 @@ except xmlrpc.client.ProtocolError as error:
   INFO(run.output);
   CHECK(run.status == 0);
   CHECK(run.output == "user True\n401 Unauthorized\n");
+}
+
+TEST_CASE("http: Supervisor's own supervisorctl transports read our answers and streams", "[http][python]") {
+  TempDir dir;
+  const std::string path = dir.file("supervisor.sock");
+  RunningServer server(RunningServer::Kind::unixSocket, path);
+  // SupervisorTransport is what `supervisorctl status` uses; http_client is
+  // what `supervisorctl tail -f` uses.
+  auto run = runPython(dir, R"(
+import xmlrpc.client
+from supervisor import http_client, xmlrpc as supervisor_xmlrpc
+from supervisor.medusa import asyncore_25 as asyncore
+transport = supervisor_xmlrpc.SupervisorTransport(None, None, 'unix://)" + path + R"(')
+proxy = xmlrpc.client.ServerProxy('http://127.0.0.1', transport=transport)
+print(proxy.echo('hello'), proxy.connection() == proxy.connection())
+class Listener(http_client.Listener):
+    def feed(self, url, data): print('fed', repr(data))
+handler = http_client.HTTPHandler(Listener(), '', None)
+handler.get('unix://)" + path + R"(', '/stream')
+asyncore.loop(timeout=0.05, count=100)
+)");
+  INFO(run.output);
+  CHECK(run.status == 0);
+  CHECK(run.output.rfind("['hello'] True\nfed b'first\\n'\nfed b'line 1\\n'\n", 0) == 0);
+  // (Its chunked parser never reports "done", against Python's server too.)
+  CHECK(run.output.find("fed b'line 5\\n'\n") != std::string::npos);
 }
