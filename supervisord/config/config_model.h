@@ -13,10 +13,12 @@
 #include <utility>
 #include <vector>
 
+#include "common/log_level.h"
+
 namespace config {
 
-// Supervisor's log levels, with its numbers (loggers.py LevelsByName).
-enum class LogLevel : int { Blather = 3, Trace = 5, Debug = 10, Info = 20, Warn = 30, Error = 40, Critical = 50 };
+using LogLevel = common::LogLevel;
+using common::logLevelName;
 
 // autorestart: false / unexpected / true.
 enum class AutoRestart { Never, Unexpected, Always };
@@ -156,7 +158,5 @@ struct Config {
     return nullptr;
   }
 };
-
-const char* logLevelName(LogLevel level);  // "info", "debug", … (Supervisor's descriptions)
 
 }  // namespace config

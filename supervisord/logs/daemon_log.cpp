@@ -18,7 +18,7 @@ namespace logs {
 
 namespace {
 
-using config::LogLevel;
+using common::LogLevel;
 
 // spdlog has six levels and Supervisor seven (blather and trace are both
 // spdlog's trace), so the exact level travels with each message in

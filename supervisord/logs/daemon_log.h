@@ -18,18 +18,18 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "supervisord/config/config_model.h"
+#include "common/log_level.h"
 
 namespace logs {
 
 // Supervisor's LevelsByName: "CRIT", "ERRO", "WARN", "INFO", "DEBG", "TRAC", "BLAT".
-const char* levelName(config::LogLevel level);
+const char* levelName(common::LogLevel level);
 
 struct DaemonLogOptions {
   std::string logfile;  // absolute path, or "syslog"
   int64_t maxbytes = 50 * 1024 * 1024;  // 0 = never rotate
   int backups = 10;                     // 0 = truncate on rotation
-  config::LogLevel level = config::LogLevel::Info;
+  common::LogLevel level = common::LogLevel::Info;
   bool toStdout = false;  // nodaemon and not silent
 };
 
@@ -47,15 +47,15 @@ class DaemonLog {
   // Back to stderr only.
   void close();
 
-  bool enabled(config::LogLevel level) const;
-  void log(config::LogLevel level, std::string_view message);
-  void critical(std::string_view message) { log(config::LogLevel::Critical, message); }
-  void error(std::string_view message) { log(config::LogLevel::Error, message); }
-  void warn(std::string_view message) { log(config::LogLevel::Warn, message); }
-  void info(std::string_view message) { log(config::LogLevel::Info, message); }
-  void debug(std::string_view message) { log(config::LogLevel::Debug, message); }
-  void trace(std::string_view message) { log(config::LogLevel::Trace, message); }
-  void blather(std::string_view message) { log(config::LogLevel::Blather, message); }
+  bool enabled(common::LogLevel level) const;
+  void log(common::LogLevel level, std::string_view message);
+  void critical(std::string_view message) { log(common::LogLevel::Critical, message); }
+  void error(std::string_view message) { log(common::LogLevel::Error, message); }
+  void warn(std::string_view message) { log(common::LogLevel::Warn, message); }
+  void info(std::string_view message) { log(common::LogLevel::Info, message); }
+  void debug(std::string_view message) { log(common::LogLevel::Debug, message); }
+  void trace(std::string_view message) { log(common::LogLevel::Trace, message); }
+  void blather(std::string_view message) { log(common::LogLevel::Blather, message); }
 
   // SIGUSR2: logs "supervisord logreopen" (options.reopenlogs' line), then
   // reopens the logfile at its path.
@@ -77,7 +77,7 @@ class DaemonLog {
 };
 
 // One line exactly as the log writes it to a file, "\n" included.
-std::string formatLogLine(std::chrono::system_clock::time_point time, config::LogLevel level,
+std::string formatLogLine(std::chrono::system_clock::time_point time, common::LogLevel level,
                           std::string_view message);
 
 }  // namespace logs

@@ -14,7 +14,7 @@
 #include <sstream>
 
 namespace fs = std::filesystem;
-using config::LogLevel;
+using common::LogLevel;
 using logs::DaemonLog;
 using logs::DaemonLogOptions;
 

@@ -1,6 +1,6 @@
-#include "supervisord/config/config_model.h"
+#include "common/log_level.h"
 
-namespace config {
+namespace common {
 
 const char* logLevelName(LogLevel level) {
   switch (level) {
@@ -15,4 +15,4 @@ const char* logLevelName(LogLevel level) {
   return "info";
 }
 
-}  // namespace config
+}  // namespace common
