@@ -59,12 +59,15 @@ void ListenerPool::listenerExited(std::size_t listener) {
 void ListenerPool::listenerOutput(std::size_t listener, std::string_view bytes) {
   Listener& entry = listeners_.at(listener);
   ListenerProtocol::Step step = entry.protocol.feed(bytes);
-  for (LogLine& line : step.log) log(line.level, std::move(line.message));
+  const std::size_t logBeforeOutcome = step.outcome ? step.logBeforeOutcome : step.log.size();
+  for (std::size_t i = 0; i < logBeforeOutcome; ++i) log(step.log[i].level, std::move(step.log[i].message));
   if (step.outcome) {
     std::optional<BufferedEvent> event = std::move(entry.inFlight);
     entry.inFlight.reset();
     if (*step.outcome == ListenerProtocol::Outcome::Rejected && event) rebuffer(std::move(*event));
   }
+  for (std::size_t i = logBeforeOutcome; i < step.log.size(); ++i)
+    log(step.log[i].level, std::move(step.log[i].message));
   transition();
 }
 

@@ -105,7 +105,7 @@ void ListenerProtocol::handleStateChange(Step& step) {
                                 processName_ + ": bad result line: '" + textOrUndecodable(line) + "'"});
             changeState(ListenerState::Unknown, step);
             stateBuffer_.clear();
-            step.outcome = Outcome::Rejected;
+            setOutcome(Outcome::Rejected, step);
             return;
           }
         } else if (*resultLength_ < 0) {
@@ -134,11 +134,11 @@ void ListenerProtocol::handleResult(Step& step) {
   if (result_ == "OK") {
     step.log.push_back({config::LogLevel::Debug, processName_ + ": event was processed"});
     changeState(ListenerState::Acknowledged, step);
-    step.outcome = Outcome::Processed;
+    setOutcome(Outcome::Processed, step);
   } else {
     step.log.push_back({config::LogLevel::Warn, processName_ + ": event was rejected"});
     changeState(ListenerState::Acknowledged, step);
-    step.outcome = Outcome::Rejected;
+    setOutcome(Outcome::Rejected, step);
   }
 }
 
@@ -146,6 +146,16 @@ void ListenerProtocol::changeState(ListenerState next, Step& step) {
   step.log.push_back({config::LogLevel::Debug, processName_ + ": " + std::string(listenerStateName(state_)) +
                                                    " -> " + std::string(listenerStateName(next))});
   state_ = next;
+  if (next == ListenerState::Unknown)
+    step.log.push_back({config::LogLevel::Warn,
+                        processName_ +
+                            ": has entered the UNKNOWN state and will no longer receive events, this usually "
+                            "indicates the process violated the eventlistener protocol"});
+}
+
+void ListenerProtocol::setOutcome(Outcome outcome, Step& step) {
+  step.outcome = outcome;
+  step.logBeforeOutcome = step.log.size();
 }
 
 std::string eventEnvelope(std::string_view identifier, std::uint64_t serial, std::string_view poolName,

@@ -45,6 +45,9 @@ class ListenerProtocol {
   struct Step {
     std::vector<LogLine> log;
     std::optional<Outcome> outcome;  // at most one per feed: the next event waits for READY
+    // Supervisor acts on the outcome (re-buffers a rejected event, with its own log
+    // line) right after log[0, logBeforeOutcome); the rest of `log` comes after.
+    std::size_t logBeforeOutcome = 0;
   };
 
   explicit ListenerProtocol(std::string processName);
@@ -62,6 +65,7 @@ class ListenerProtocol {
   void handleStateChange(Step& step);
   void handleResult(Step& step);
   void changeState(ListenerState next, Step& step);
+  void setOutcome(Outcome outcome, Step& step);
 
   std::string processName_;
   ListenerState state_ = ListenerState::Acknowledged;
