@@ -374,7 +374,7 @@ Reply Interface::readProcessLog(const Params& params, bool stderrChannel) {
   const Process* p = std::get<Target>(found).process;
   if (!p) return rpcError(Faults::BAD_NAME, *name);
   auto logfile = channelLogfile(stderrChannel ? p->config().stderrChannel : p->config().stdoutChannel);
-  if (!logfile || !fileExists(*logfile)) return rpcError(Faults::NO_FILE, logfile.value_or("None"));
+  if (!logfile || !fileExists(*logfile)) return rpcError(Faults::NO_FILE, logfile);  // None: no text
   if (!offset || !length) return incorrectParameters();
   auto bytes = logs::readLogRange(*logfile, *offset, *length);
   if (!bytes) return rpcError(faultCode(bytes.error()).value_or(Faults::FAILED));
@@ -451,7 +451,7 @@ Reply Interface::getAllConfigInfo() const {
           {"startsecs", pc.startsecs},
           {"stopsignal", pc.stopsignal},
           {"stopwaitsecs", pc.stopwaitsecs},
-          {"serverurl", pc.serverurl ? Value(*pc.serverurl) : Value("auto")},
+          {"serverurl", pc.serverurl ? Value(*pc.serverurl) : Value("none")},  // AUTO is None there
       };
       for (auto [prefix, channel, isStderr] : {std::tuple{"stdout_", &pc.stdoutChannel, false},
                                                std::tuple{"stderr_", &pc.stderrChannel, true}}) {
