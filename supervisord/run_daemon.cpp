@@ -1,5 +1,6 @@
 #include "supervisord/run_daemon.h"
 
+#include <errno.h>  // program_invocation_name
 #include <signal.h>
 
 #include <iostream>
@@ -44,9 +45,15 @@ int runDaemon(config::Config config, const config::LoadOptions& load) {
   while (true) {
     if (auto opened = log.open(logOptions(config.supervisord)); !opened) refuseToStart(opened.error());
     config::Config current = config;
-    Supervisor supervisor(std::move(current), log, first, std::move(messages));
+    Supervisor supervisor(std::move(current), log, first, std::move(messages), load);
     messages = {};
-    if (supervisor.run() == Supervisor::Outcome::Shutdown) return 0;
+    const Supervisor::Outcome outcome = supervisor.run();
+    if (outcome == Supervisor::Outcome::Refused) {
+      // Supervisor's options.usage(): the message, a hint, exit status 2.
+      std::cerr << "Error: " << supervisor.refusal() << "\nFor help, use " << program_invocation_name << " -h\n";
+      return 2;
+    }
+    if (outcome == Supervisor::Outcome::Shutdown) return 0;
     first = false;
     // SIGHUP / restart: read the configuration again. A broken file keeps the
     // running configuration (Python Supervisor would exit instead).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -17,6 +18,7 @@
 #include "supervisord/process/reaper.h"
 #include "supervisord/process/signal_names.h"
 #include "supervisord/process/spawner.h"
+#include "supervisord/rpc/http_servers.h"
 
 namespace supervisord {
 
@@ -53,17 +55,52 @@ void resolveAutoLogs(config::ProcessGroupConfig& group, const config::Config& co
   }
 }
 
+// ProcessConfig.__eq__: every parameter, where AUTO (a log file not yet
+// resolved) matches anything; where the section sits in the file is not a parameter.
+bool sameChannel(const config::ChannelConfig& a, const config::ChannelConfig& b) {
+  const bool automatic = a.target == config::ChannelConfig::Target::Auto || b.target == config::ChannelConfig::Target::Auto;
+  if (!automatic && (a.target != b.target || a.logfile != b.logfile)) return false;
+  return std::tie(a.logfileMaxbytes, a.logfileBackups, a.captureMaxbytes, a.eventsEnabled, a.syslog) ==
+         std::tie(b.logfileMaxbytes, b.logfileBackups, b.captureMaxbytes, b.eventsEnabled, b.syslog);
+}
+
+bool sameProcessConfig(const config::ProcessConfig& a, const config::ProcessConfig& b) {
+  auto fields = [](const config::ProcessConfig& c) {
+    return std::tie(c.name, c.groupName, c.programName, c.command, c.directory, c.umask, c.priority, c.autostart,
+                    c.autorestart, c.startsecs, c.startretries, c.user, c.uid, c.stopsignal, c.stopwaitsecs,
+                    c.stopasgroup, c.killasgroup, c.exitcodes, c.redirectStderr, c.environment, c.serverurl);
+  };
+  return fields(a) == fields(b) && sameChannel(a.stdoutChannel, b.stdoutChannel) &&
+         sameChannel(a.stderrChannel, b.stderrChannel);
+}
+
+// ProcessGroupConfig.__eq__ (and its pool and FastCGI variants).
+bool sameGroupConfig(const config::ProcessGroupConfig& a, const config::ProcessGroupConfig& b) {
+  if (a.name != b.name || a.priority != b.priority || a.kind != b.kind) return false;
+  if (a.processes.size() != b.processes.size()) return false;
+  for (size_t i = 0; i < a.processes.size(); ++i)
+    if (!sameProcessConfig(a.processes[i], b.processes[i])) return false;
+  if (a.kind == config::GroupKind::EventListenerPool &&
+      (a.bufferSize != b.bufferSize || a.events != b.events || a.resultHandler != b.resultHandler))
+    return false;
+  if (a.kind == config::GroupKind::FcgiProgram && a.socket != b.socket) return false;
+  return true;
+}
+
 }  // namespace
 
-Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages)
+Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages,
+                       config::LoadOptions load)
     : config_(std::move(config)),
       log_(log),
       first_(first),
       messages_(std::move(messages)),
       baseEnvironment_(config::currentEnvironment()),
-      loop_(std::make_unique<Loop>()) {}
+      loop_(std::make_unique<Loop>()),
+      load_(std::move(load)) {}
 
 Supervisor::~Supervisor() {
+  servers_.reset();
   groups_.clear();
   if (pidfileWritten_) ::unlink(config_.supervisord.pidfile.c_str());
 }
@@ -107,6 +144,13 @@ Supervisor::Outcome Supervisor::run() {
 
   for (const auto& group : config_.groups) addProcessGroup(group);
 
+  auto servers = rpc::HttpServers::open(*this);
+  if (!servers) {
+    refusal_ = servers.error();
+    return Outcome::Refused;
+  }
+  servers_ = std::move(*servers);
+
   for (int s : {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2}) loop_->signals.add(s);
   std::function<void()> waitForSignal = [this, &waitForSignal] {
     loop_->signals.async_wait([this, &waitForSignal](boost::system::error_code ec, int signalNumber) {
@@ -134,6 +178,7 @@ Supervisor::Outcome Supervisor::run() {
 
   loop_->io.run();
   loop_->signals.cancel();
+  servers_.reset();
   return mood_ == SupervisorState::Restarting ? Outcome::Restart : Outcome::Shutdown;
 }
 
@@ -165,6 +210,76 @@ std::vector<process::ProcessGroup*> Supervisor::groups() const {
 process::ProcessGroup* Supervisor::findGroup(const std::string& name) const {
   auto it = groups_.find(name);
   return it == groups_.end() ? nullptr : it->second.get();
+}
+
+const process::Process* Supervisor::findProcess(const std::string& group, const std::string& name) const {
+  process::ProcessGroup* g = findGroup(group);
+  return g ? g->find(name) : nullptr;
+}
+
+namespace {
+const std::string kNoSuchProcess = "no such process";
+}
+
+std::optional<std::string> Supervisor::startProcess(const std::string& group, const std::string& name) {
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return kNoSuchProcess;
+  return p->start();
+}
+
+std::optional<std::string> Supervisor::stopProcess(const std::string& group, const std::string& name) {
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return kNoSuchProcess;
+  return p->stop();
+}
+
+std::optional<std::string> Supervisor::signalProcess(const std::string& group, const std::string& name, int signal) {
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return kNoSuchProcess;
+  return p->signal(signal);
+}
+
+common::Result<void> Supervisor::sendProcessStdin(const std::string& group, const std::string& name,
+                                                  std::string_view bytes) {
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return common::makeError(kNoSuchProcess);
+  return p->writeStdin(bytes);
+}
+
+common::Result<void> Supervisor::clearProcessLogs(const std::string& group, const std::string& name) {
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return common::makeError(kNoSuchProcess);
+  return p->clearLogs();
+}
+
+const std::string& Supervisor::mainLogFile() const { return log_.logfile(); }
+
+common::Result<void> Supervisor::clearMainLog() { return log_.clear(); }
+
+common::Result<Supervisor::ConfigDiff> Supervisor::reloadConfig() {
+  auto loaded = config::loadConfig(load_);
+  if (!loaded) return common::makeError(loaded.error());
+  config_.groups = std::move(loaded->groups);
+  ConfigDiff diff;
+  for (const auto& group : config_.groups) {
+    process::ProcessGroup* running = findGroup(group.name);
+    if (!running)
+      diff.added.push_back(group.name);
+    else if (!sameGroupConfig(group, running->config()))
+      diff.changed.push_back(group.name);
+  }
+  for (auto* running : groups())
+    if (!config_.findGroup(running->name())) diff.removed.push_back(running->name());
+  return diff;
+}
+
+void Supervisor::remoteCommunication(const std::string& type, const std::string& data) {
+  log_.debug("REMOTE_COMMUNICATION type " + type + ": " + std::to_string(data.size()) + " bytes (no event bus yet)");
 }
 
 void Supervisor::childSpawned(process::Process& process, pid_t pid) { pids_[pid] = &process; }

@@ -12,9 +12,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_model.h"
 #include "supervisord/daemon_process.h"
 #include "supervisord/process/process_group.h"
@@ -25,20 +27,29 @@ namespace logs {
 class DaemonLog;
 }
 
+namespace rpc {
+class HttpServers;
+}
+
 namespace supervisord {
 
 class Supervisor final : public process::ProcessHost {
  public:
-  enum class Outcome { Shutdown, Restart };
+  // Refused: the HTTP servers could not be opened (see refusal()); nothing ran.
+  enum class Outcome { Shutdown, Restart, Refused };
 
   // `first`: the first run of this daemon (not after a SIGHUP restart): it may
-  // daemonize. `log` must outlive the Supervisor.
-  Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages);
+  // daemonize. `log` must outlive the Supervisor. `load` is how `config` was
+  // loaded: reloadConfig reads the file again with it.
+  Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages,
+             config::LoadOptions load = {});
   ~Supervisor() override;
 
   // Starts the groups, installs signal handlers, daemonizes when asked, writes the
   // pidfile and runs the loop until a shutdown or restart has stopped every process.
   Outcome run();
+  // Why run() returned Refused, in Supervisor's words (for "Error: ...").
+  const std::string& refusal() const { return refusal_; }
 
   // ---- Operations ----
   process::SupervisorState state() const { return mood_; }
@@ -50,10 +61,44 @@ class Supervisor final : public process::ProcessHost {
   // Removes a group whose processes are all stopped; false otherwise.
   bool removeProcessGroup(const std::string& name);
 
+  // The configuration as last read: the groups of the last reloadConfig (what
+  // addProcessGroup and getAllConfigInfo see), the rest as at start.
   const config::Config& config() const { return config_; }
   // Groups in ascending priority.
   std::vector<process::ProcessGroup*> groups() const;
   process::ProcessGroup* findGroup(const std::string& name) const;
+  // The process `name` of group `group`, or nullptr.
+  const process::Process* findProcess(const std::string& group, const std::string& name) const;
+
+  // Requests on one process, by group and process name. Each returns the state
+  // machine's refusal (Supervisor's text) when the request does not apply, or
+  // "no such process" when the names match nothing. Whether the request makes
+  // sense for the API (ALREADY_STARTED, NOT_RUNNING) is the caller's check.
+  std::optional<std::string> startProcess(const std::string& group, const std::string& name);
+  std::optional<std::string> stopProcess(const std::string& group, const std::string& name);
+  std::optional<std::string> signalProcess(const std::string& group, const std::string& name, int signal);
+  // Errors: "NOT_RUNNING", "NO_FILE" (stdin closed), "no such process".
+  common::Result<void> sendProcessStdin(const std::string& group, const std::string& name, std::string_view bytes);
+  // Empties the process's log files (and their backups) and reopens them.
+  common::Result<void> clearProcessLogs(const std::string& group, const std::string& name);
+
+  // The main log: its configured path ("syslog" included) and clearLog's removal.
+  const std::string& mainLogFile() const;
+  common::Result<void> clearMainLog();
+
+  // reloadConfig: reads the configuration file again (with the LoadOptions the
+  // daemon started with), keeps its groups as the configured ones, and compares
+  // them with the running groups as Supervisor's diff_to_active does (AUTO log
+  // files match any path; where a section sits in the file does not matter).
+  // Applies nothing. Error: the loader's message (CANT_REREAD).
+  struct ConfigDiff {
+    std::vector<std::string> added, changed, removed;  // group names, in config order
+  };
+  common::Result<ConfigDiff> reloadConfig();
+
+  // sendRemoteCommEvent: REMOTE_COMMUNICATION events land here until the event
+  // bus exists; for now the event is logged at debug level.
+  void remoteCommunication(const std::string& type, const std::string& data);
 
   // ---- ProcessHost ----
   boost::asio::io_context& io() override;
@@ -91,6 +136,9 @@ class Supervisor final : public process::ProcessHost {
   std::vector<process::ProcessGroup*> stopGroups_;  // ascending priority; the back is stopped first
   bool stopping_ = false;
   bool pidfileWritten_ = false;
+  config::LoadOptions load_;
+  std::string refusal_;
+  std::unique_ptr<rpc::HttpServers> servers_;  // open while run() runs
 };
 
 }  // namespace supervisord

@@ -1,0 +1,41 @@
+#pragma once
+// Supervisor's XML-RPC fault codes (xmlrpc.Faults) and its fault strings:
+// RPCError(code, extra) reads "NAME" or "NAME: extra" ("BAD_NAME: foo").
+
+#include <optional>
+#include <string>
+
+#include "common/xmlrpc_value.h"
+
+namespace rpc {
+
+namespace Faults {
+inline constexpr int UNKNOWN_METHOD = 1;
+inline constexpr int INCORRECT_PARAMETERS = 2;
+inline constexpr int BAD_ARGUMENTS = 3;
+inline constexpr int SIGNATURE_UNSUPPORTED = 4;
+inline constexpr int SHUTDOWN_STATE = 6;
+inline constexpr int BAD_NAME = 10;
+inline constexpr int BAD_SIGNAL = 11;
+inline constexpr int NO_FILE = 20;
+inline constexpr int NOT_EXECUTABLE = 21;
+inline constexpr int FAILED = 30;
+inline constexpr int ABNORMAL_TERMINATION = 40;
+inline constexpr int SPAWN_ERROR = 50;
+inline constexpr int ALREADY_STARTED = 60;
+inline constexpr int NOT_RUNNING = 70;
+inline constexpr int SUCCESS = 80;
+inline constexpr int ALREADY_ADDED = 90;
+inline constexpr int STILL_RUNNING = 91;
+inline constexpr int CANT_REREAD = 92;
+}  // namespace Faults
+
+// "BAD_NAME" for 10; "UNKNOWN" for a code Supervisor does not define.
+std::string faultName(int code);
+// The code of a fault name ("BAD_ARGUMENTS" -> 3), if it is one.
+std::optional<int> faultCode(const std::string& name);
+
+// RPCError(code, extra): {code, "NAME"} or {code, "NAME: extra"}.
+common::xmlrpc::Fault rpcError(int code, const std::optional<std::string>& extra = std::nullopt);
+
+}  // namespace rpc
