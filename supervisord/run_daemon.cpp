@@ -7,6 +7,7 @@
 
 #include "supervisord/daemon_process.h"
 #include "supervisord/logs/daemon_log.h"
+#include "supervisord/rpc/http_servers.h"
 #include "supervisord/supervisor.h"
 
 namespace supervisord {
@@ -47,6 +48,11 @@ int runDaemon(config::Config config, const config::LoadOptions& load) {
     config::Config current = config;
     Supervisor supervisor(std::move(current), log, first, std::move(messages), load);
     messages = {};
+    supervisor.addService([](Supervisor& s) -> common::Result<std::unique_ptr<Service>> {
+      auto servers = rpc::HttpServers::open(s);
+      if (!servers) return servers.takeError();
+      return std::unique_ptr<Service>(std::move(*servers));
+    });
     const Supervisor::Outcome outcome = supervisor.run();
     if (outcome == Supervisor::Outcome::Refused) {
       // Supervisor's options.usage(): the message, a hint, exit status 2.

@@ -18,7 +18,6 @@
 #include "supervisord/process/reaper.h"
 #include "supervisord/process/signal_names.h"
 #include "supervisord/process/spawner.h"
-#include "supervisord/rpc/http_servers.h"
 
 namespace supervisord {
 
@@ -100,7 +99,7 @@ Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, bool first, 
       load_(std::move(load)) {}
 
 Supervisor::~Supervisor() {
-  servers_.reset();
+  services_.clear();
   groups_.clear();
   if (pidfileWritten_) ::unlink(config_.supervisord.pidfile.c_str());
 }
@@ -144,12 +143,15 @@ Supervisor::Outcome Supervisor::run() {
 
   for (const auto& group : config_.groups) addProcessGroup(group);
 
-  auto servers = rpc::HttpServers::open(*this);
-  if (!servers) {
-    refusal_ = servers.error();
-    return Outcome::Refused;
+  for (const auto& factory : serviceFactories_) {
+    auto service = factory(*this);
+    if (!service) {
+      refusal_ = service.error();
+      services_.clear();
+      return Outcome::Refused;
+    }
+    services_.push_back(std::move(*service));
   }
-  servers_ = std::move(*servers);
 
   for (int s : {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2}) loop_->signals.add(s);
   std::function<void()> waitForSignal = [this, &waitForSignal] {
@@ -178,7 +180,7 @@ Supervisor::Outcome Supervisor::run() {
 
   loop_->io.run();
   loop_->signals.cancel();
-  servers_.reset();
+  services_.clear();
   return mood_ == SupervisorState::Restarting ? Outcome::Restart : Outcome::Shutdown;
 }
 

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,15 +28,24 @@ namespace logs {
 class DaemonLog;
 }
 
-namespace rpc {
-class HttpServers;
-}
 
 namespace supervisord {
 
+class Supervisor;
+
+// A service that runs beside the groups for the length of one run(): the HTTP
+// servers (rpc/), later the cluster agent. Opened once the groups exist and before
+// daemonizing, destroyed when the loop ends. Services depend on the Supervisor,
+// never the other way round.
+class Service {
+ public:
+  virtual ~Service() = default;
+};
+using ServiceFactory = std::function<common::Result<std::unique_ptr<Service>>(Supervisor&)>;
+
 class Supervisor final : public process::ProcessHost {
  public:
-  // Refused: the HTTP servers could not be opened (see refusal()); nothing ran.
+  // Refused: a service (the HTTP servers) could not be opened (see refusal()); nothing ran.
   enum class Outcome { Shutdown, Restart, Refused };
 
   // `first`: the first run of this daemon (not after a SIGHUP restart): it may
@@ -48,6 +58,8 @@ class Supervisor final : public process::ProcessHost {
   // Starts the groups, installs signal handlers, daemonizes when asked, writes the
   // pidfile and runs the loop until a shutdown or restart has stopped every process.
   Outcome run();
+  // REQUIRES: before run(). Services open in the order they were added.
+  void addService(ServiceFactory factory) { serviceFactories_.push_back(std::move(factory)); }
   // Why run() returned Refused, in Supervisor's words (for "Error: ...").
   const std::string& refusal() const { return refusal_; }
 
@@ -138,7 +150,8 @@ class Supervisor final : public process::ProcessHost {
   bool pidfileWritten_ = false;
   config::LoadOptions load_;
   std::string refusal_;
-  std::unique_ptr<rpc::HttpServers> servers_;  // open while run() runs
+  std::vector<ServiceFactory> serviceFactories_;
+  std::vector<std::unique_ptr<Service>> services_;  // open while run() runs
 };
 
 }  // namespace supervisord

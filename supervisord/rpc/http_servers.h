@@ -14,21 +14,18 @@
 #include <memory>
 
 #include "common/result.h"
-
-namespace supervisord {
-class Supervisor;
-}
+#include "supervisord/supervisor.h"
 
 namespace rpc {
 
-class HttpServers {
+class HttpServers final : public supervisord::Service {
  public:
   // Opens every configured server (none configured: an empty set). Errors in
   // Supervisor's words, e.g. "Another program is already listening on a port
   // that one of our HTTP servers is configured to use.  Shut this program down
   // first before starting supervisord." `supervisor` must outlive the result.
   static common::Result<std::unique_ptr<HttpServers>> open(supervisord::Supervisor& supervisor);
-  ~HttpServers();
+  ~HttpServers() override;
   HttpServers(const HttpServers&) = delete;
   HttpServers& operator=(const HttpServers&) = delete;
 
