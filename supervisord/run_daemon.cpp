@@ -7,6 +7,7 @@
 
 #include "supervisord/daemon_process.h"
 #include "supervisord/logs/daemon_log.h"
+#include "supervisord/events/event_bus.h"
 #include "supervisord/rpc/http_servers.h"
 #include "supervisord/supervisor.h"
 
@@ -42,11 +43,12 @@ int runDaemon(config::Config config, const config::LoadOptions& load) {
     refuseToStart(limits.error());
 
   logs::DaemonLog log;
+  events::EventBus bus;  // one for the daemon's life: event serials go on across restarts
   bool first = true;
   while (true) {
     if (auto opened = log.open(logOptions(config.supervisord)); !opened) refuseToStart(opened.error());
     config::Config current = config;
-    Supervisor supervisor(std::move(current), log, first, std::move(messages), load);
+    Supervisor supervisor(std::move(current), log, bus, first, std::move(messages), load);
     messages = {};
     supervisor.addService([](Supervisor& s) -> common::Result<std::unique_ptr<Service>> {
       auto servers = rpc::HttpServers::open(s);

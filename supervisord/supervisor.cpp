@@ -12,7 +12,12 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/value_types.h"
+#include "common/python_str.h"
 #include "supervisord/config/config_loader.h"
+#include "supervisord/events/event_bus.h"
+#include "supervisord/events/event_types.h"
+#include "supervisord/events/tick_schedule.h"
+#include "supervisord/listener_pools.h"
 #include "supervisord/logs/auto_child_log.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/process/reaper.h"
@@ -30,6 +35,8 @@ struct Supervisor::Loop {
   asio::signal_set signals{io};
   std::unique_ptr<process::ChildSignalWatcher> children;
   asio::steady_timer shutdownReport{io};
+  asio::steady_timer ticks{io};  // armed only while someone subscribes to TICK_*
+  std::optional<events::TickSchedule> tickSchedule;
   process::Spawner spawner;
 };
 
@@ -88,10 +95,15 @@ bool sameGroupConfig(const config::ProcessGroupConfig& a, const config::ProcessG
 
 }  // namespace
 
-Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages,
-                       config::LoadOptions load)
+Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, events::EventBus& bus, bool first,
+                       StartupMessages messages, config::LoadOptions load)
     : config_(std::move(config)),
       log_(log),
+      bus_(bus),
+      listenerPools_(std::make_unique<ListenerPools>(bus, config_.supervisord.identifier,
+                                                     [&log](common::LogLevel level, const std::string& text) {
+                                                       log.log(level, text);
+                                                     })),
       first_(first),
       messages_(std::move(messages)),
       baseEnvironment_(config::currentEnvironment()),
@@ -114,6 +126,8 @@ process::WallTime Supervisor::now() const {
 }
 
 void Supervisor::log(config::LogLevel level, const std::string& text) { log_.log(level, text); }
+
+bool Supervisor::logEnabled(config::LogLevel level) const { return log_.enabled(level); }
 
 Supervisor::Outcome Supervisor::run() {
   for (const auto& text : messages_.criticals) log_.critical(text);
@@ -138,6 +152,7 @@ Supervisor::Outcome Supervisor::run() {
           process::Process* p = it->second;
           pids_.erase(it);
           p->childExited(child.status);
+          listenerPools_->exited(*p);
         }
       });
 
@@ -178,8 +193,15 @@ Supervisor::Outcome Supervisor::run() {
     log_.critical("could not write pidfile " + config_.supervisord.pidfile);
   }
 
+  // Supervisor's runforever: SUPERVISOR_STATE_CHANGE_RUNNING, then the first tick().
+  asio::post(loop_->io, [this] {
+    bus_.publish(events::supervisorRunningEvent());
+    loop_->tickSchedule.emplace(now());
+    armTickTimer();
+  });
   loop_->io.run();
   loop_->signals.cancel();
+  loop_->ticks.cancel();
   services_.clear();
   return mood_ == SupervisorState::Restarting ? Outcome::Restart : Outcome::Shutdown;
 }
@@ -191,14 +213,21 @@ bool Supervisor::addProcessGroup(const config::ProcessGroupConfig& groupConfig) 
   resolveAutoLogs(resolved, config_, errors);
   for (const auto& e : errors) log_.error(e);
   const std::string name = resolved.name;
-  groups_[name] = std::make_unique<process::ProcessGroup>(*this, std::move(resolved));
+  const bool listeners = resolved.kind == config::GroupKind::EventListenerPool;
+  auto& group = groups_[name] = std::make_unique<process::ProcessGroup>(*this, std::move(resolved));
+  if (listeners) listenerPools_->addPool(*group);
+  bus_.publish(events::processGroupAddedEvent(name));
+  armTickTimer();
   return true;
 }
 
 bool Supervisor::removeProcessGroup(const std::string& name) {
   auto it = groups_.find(name);
   if (it == groups_.end() || !it->second->unstoppedProcesses().empty()) return false;
+  listenerPools_->removePool(name);
   groups_.erase(it);
+  bus_.publish(events::processGroupRemovedEvent(name));
+  armTickTimer();
   return true;
 }
 
@@ -281,15 +310,59 @@ common::Result<Supervisor::ConfigDiff> Supervisor::reloadConfig() {
 }
 
 void Supervisor::remoteCommunication(const std::string& type, const std::string& data) {
-  log_.debug("REMOTE_COMMUNICATION type " + type + ": " + std::to_string(data.size()) + " bytes (no event bus yet)");
+  bus_.publish(events::remoteCommunicationEvent(type, data));
 }
 
-void Supervisor::childSpawned(process::Process& process, pid_t pid) { pids_[pid] = &process; }
+void Supervisor::childSpawned(process::Process& process, pid_t pid) {
+  pids_[pid] = &process;
+  listenerPools_->spawned(process);
+}
 
-void Supervisor::childReaped(pid_t pid) { pids_.erase(pid); }
+// POutputDispatcher._log / PEventListenerDispatcher.handle_read_event: the main log
+// at debug level, then the listener protocol (a listener's stdout) or PROCESS_LOG_*.
+void Supervisor::childOutput(process::Process& process, bool isStderr, std::string_view data) {
+  const auto& config = process.config();
+  const char* channel = isStderr ? "stderr" : "stdout";
+  if (log_.enabled(config::LogLevel::Debug))
+    log_.debug(common::pythonRepr(config.name) + " " + channel + " output:\n" + events::textOrUndecodable(data));
+  if (!isStderr && listenerPools_->isListener(process)) {
+    listenerPools_->stdoutOutput(process, data);
+    return;
+  }
+  const auto& channelConfig = isStderr ? config.stderrChannel : config.stdoutChannel;
+  if (channelConfig.eventsEnabled)
+    bus_.publish(events::processLogEvent(isStderr ? events::Channel::Stderr : events::Channel::Stdout, config.name,
+                                         config.groupName, process.pid(), std::string(data)));
+}
 
-void Supervisor::stateChanged(process::Process&, const process::StateChanged&) {
+void Supervisor::childCommunication(process::Process& process, bool isStderr, std::string_view data) {
+  const auto& config = process.config();
+  bus_.publish(events::processCommunicationEvent(isStderr ? events::Channel::Stderr : events::Channel::Stdout,
+                                                 config.name, config.groupName, process.pid(), std::string(data)));
+  log_.debug(common::pythonRepr(config.name) + " " + (isStderr ? "stderr" : "stdout") + " emitted a comm event");
+}
+
+void Supervisor::stateChanged(process::Process& process, const process::StateChanged& change) {
+  const auto& config = process.config();
+  bus_.publish(events::processStateEvent(change.to, config.name, config.groupName, change.from, change.tries,
+                                         change.expected, change.pid));
+  listenerPools_->stateChanged(process, change.to);
   if (stopping_) asio::post(loop_->io, [this] { continueStopping(); });
+}
+
+// TICK_5/60/3600, only while some listener subscribes to them: no wake-ups otherwise.
+void Supervisor::armTickTimer() {
+  if (!loop_->tickSchedule) return;
+  const auto periods = events::subscribedTickPeriods(bus_);
+  const auto next = events::nextTickTime(now(), periods);
+  loop_->ticks.cancel();
+  if (!next) return;
+  loop_->ticks.expires_after(std::chrono::microseconds(static_cast<int64_t>((*next - now()) * 1e6) + 1000));
+  loop_->ticks.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    for (auto& event : loop_->tickSchedule->due(now())) bus_.publish(std::move(event));
+    armTickTimer();
+  });
 }
 
 void Supervisor::handleSignal(int signalNumber) {
@@ -333,6 +406,7 @@ void Supervisor::beginStopping(SupervisorState mood) {
   if (!stopping_) {
     stopping_ = true;
     stopGroups_ = groups();
+    bus_.publish(events::supervisorStoppingEvent());
   }
   // Nothing restarts from now on: let every process see the new mood.
   for (auto* group : groups())

@@ -27,11 +27,15 @@
 namespace logs {
 class DaemonLog;
 }
+namespace events {
+class EventBus;
+}
 
 
 namespace supervisord {
 
 class Supervisor;
+class ListenerPools;
 
 // A service that runs beside the groups for the length of one run(): the HTTP
 // servers (rpc/), later the cluster agent. Opened once the groups exist and before
@@ -49,10 +53,11 @@ class Supervisor final : public process::ProcessHost {
   enum class Outcome { Shutdown, Restart, Refused };
 
   // `first`: the first run of this daemon (not after a SIGHUP restart): it may
-  // daemonize. `log` must outlive the Supervisor. `load` is how `config` was
-  // loaded: reloadConfig reads the file again with it.
-  Supervisor(config::Config config, logs::DaemonLog& log, bool first, StartupMessages messages,
-             config::LoadOptions load = {});
+  // daemonize. `log` and `bus` must outlive the Supervisor (the bus lives as long as
+  // the daemon: event serials continue across restarts, as in Supervisor). `load` is
+  // how `config` was loaded: reloadConfig reads the file again with it.
+  Supervisor(config::Config config, logs::DaemonLog& log, events::EventBus& bus, bool first,
+             StartupMessages messages, config::LoadOptions load = {});
   ~Supervisor() override;
 
   // Starts the groups, installs signal handlers, daemonizes when asked, writes the
@@ -108,8 +113,7 @@ class Supervisor final : public process::ProcessHost {
   };
   common::Result<ConfigDiff> reloadConfig();
 
-  // sendRemoteCommEvent: REMOTE_COMMUNICATION events land here until the event
-  // bus exists; for now the event is logged at debug level.
+  // sendRemoteCommEvent: publishes REMOTE_COMMUNICATION.
   void remoteCommunication(const std::string& type, const std::string& data);
 
   // ---- ProcessHost ----
@@ -118,13 +122,15 @@ class Supervisor final : public process::ProcessHost {
   process::WallTime now() const override;
   bool supervisorRunning() const override { return mood_ == process::SupervisorState::Running; }
   void log(config::LogLevel level, const std::string& text) override;
+  bool logEnabled(config::LogLevel level) const override;
   const config::Environment& baseEnvironment() const override { return baseEnvironment_; }
   std::optional<std::string> serverUrl() const override { return config_.serverurl; }
   const std::string& identifier() const override { return config_.supervisord.identifier; }
   const std::string& childLogDirectory() const override { return config_.supervisord.childlogdir; }
   bool stripAnsi() const override { return config_.supervisord.stripAnsi; }
   void childSpawned(process::Process& process, pid_t pid) override;
-  void childReaped(pid_t pid) override;
+  void childOutput(process::Process& process, bool isStderr, std::string_view data) override;
+  void childCommunication(process::Process& process, bool isStderr, std::string_view data) override;
   void stateChanged(process::Process& process, const process::StateChanged& change) override;
 
  private:
@@ -135,9 +141,12 @@ class Supervisor final : public process::ProcessHost {
   void beginStopping(process::SupervisorState mood);
   void continueStopping();
   void reportUnstopped();
+  void armTickTimer();
 
   config::Config config_;
   logs::DaemonLog& log_;
+  events::EventBus& bus_;
+  std::unique_ptr<ListenerPools> listenerPools_;
   bool first_;
   StartupMessages messages_;
   config::Environment baseEnvironment_;

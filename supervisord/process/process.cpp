@@ -17,6 +17,7 @@
 #include "common/shell_words.h"
 #include "supervisord/logs/child_log_file.h"
 #include "supervisord/logs/strip_ansi.h"
+#include "supervisord/process/output_capture.h"
 #include "supervisord/process/process_host.h"
 #include "supervisord/process/spawner.h"
 
@@ -28,7 +29,8 @@ namespace {
 
 // One output pipe of one child, read on the loop until EOF. Outlives the child
 // (a new child gets new pipes); `sink` is cleared when the Process goes away, so
-// a completion that was already queued touches nothing.
+// a completion that was already queued touches nothing. The sink gets every chunk
+// read, then an empty view at end of output.
 struct OutputReader : std::enable_shared_from_this<OutputReader> {
   OutputReader(asio::io_context& io, int fd, std::function<void(std::string_view)> sink)
       : pipe(io, fd), sink(std::move(sink)) {}
@@ -37,6 +39,7 @@ struct OutputReader : std::enable_shared_from_this<OutputReader> {
     pipe.async_read_some(asio::buffer(buffer), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
       if (n > 0 && self->sink) self->sink(std::string_view(self->buffer.data(), n));
       if (ec || !self->sink) {
+        if (self->sink) self->sink(std::string_view{});  // end of output
         self->close();
         return;
       }
@@ -167,6 +170,8 @@ void Process::giveUp() { feed(GiveUp{}); }
 
 void Process::tick() { feed(Tick{}); }
 
+void Process::stopReport() { feed(StopReport{}); }
+
 void Process::childExited(int waitStatus) {
   for (auto& reader : runtime_->readers) reader->drainNow();
   feed(Exited{waitStatus});
@@ -182,7 +187,6 @@ void Process::feed(const Event& event) {
 }
 
 void Process::carryOut(const Step& step) {
-  const ProcessRecord before = record_;
   record_ = step.record;
   std::optional<Event> answer;
   for (const Decision& decision : step.decisions) {
@@ -199,7 +203,6 @@ void Process::carryOut(const Step& step) {
       host_.stateChanged(*this, *c);
     }
   }
-  (void)before;
   if (answer) {
     feed(*answer);  // the machine's REQUIRES: answer before any other event
     return;
@@ -239,19 +242,14 @@ std::optional<Event> Process::spawnChild() {
 
   SpawnedChild& child = *spawned;
   auto makeSink = [this, alive = runtime_->alive](bool isStderr) {
-    return [alive, isStderr](std::string_view bytes) {
+    const auto& channel = isStderr ? config_.stderrChannel : config_.stdoutChannel;
+    auto capture = std::make_shared<OutputCapture>(channel.captureMaxbytes);
+    return [alive, isStderr, capture](std::string_view bytes) {
       Process* self = *alive;
       if (!self) return;
-      auto& log = isStderr ? self->runtime_->stderrLog : self->runtime_->stdoutLog;
-      if (!log) return;
-      std::string stripped;
-      if (self->host_.stripAnsi()) {
-        stripped = logs::stripAnsi(bytes);
-        bytes = stripped;
-      }
-      if (log->append(bytes) == logs::ChildLogFile::AppendStatus::FirstFailure)
-        self->host_.log(config::LogLevel::Error, "could not write to log file " + log->path() + " of " +
-                                                     self->config_.name + ": " + log->lastError());
+      OutputCapture::Result result = bytes.empty() ? capture->finish() : capture->feed(bytes);
+      for (auto& piece : result.pieces) self->recordOutput(isStderr, std::move(piece.data), piece.captured);
+      for (const auto& message : result.communications) self->host_.childCommunication(*self, isStderr, message);
     };
   };
   // Old readers that reached EOF are done; newer ones go first.
@@ -285,6 +283,17 @@ void Process::armTimer(std::optional<WallTime> wakeAt) {
     if (ec || !*alive) return;
     (*alive)->tick();
   });
+}
+
+// Supervisor's POutputDispatcher._log: strip_ansi, then the child's log file (unless
+// captured), then the host (events, main log).
+void Process::recordOutput(bool isStderr, std::string data, bool captured) {
+  if (host_.stripAnsi()) data = logs::stripAnsi(data);
+  auto& log = isStderr ? runtime_->stderrLog : runtime_->stdoutLog;
+  if (log && !captured && log->append(data) == logs::ChildLogFile::AppendStatus::FirstFailure)
+    host_.log(config::LogLevel::Error,
+              "could not write to log file " + log->path() + " of " + config_.name + ": " + log->lastError());
+  host_.childOutput(*this, isStderr, data);
 }
 
 common::Result<void> Process::writeStdin(std::string_view bytes) {

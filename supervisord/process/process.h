@@ -47,6 +47,8 @@ class Process {
   void giveUp();
   // Time passed or the daemon's mood changed: let the machine re-evaluate.
   void tick();
+  // A stopProcess call is still waiting: "waiting for x to stop" (throttled by the machine).
+  void stopReport();
 
   // The reaper found this process's child dead with `waitStatus`.
   void childExited(int waitStatus);
@@ -67,6 +69,7 @@ class Process {
   void carryOut(const Step& step);
   std::optional<Event> spawnChild();
   void armTimer(std::optional<WallTime> wakeAt);
+  void recordOutput(bool isStderr, std::string data, bool captured);
   Moment moment() const;
 
   ProcessHost& host_;

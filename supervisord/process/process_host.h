@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "supervisord/config/config_model.h"
 #include "supervisord/process/process_state_machine.h"
@@ -32,6 +33,7 @@ class ProcessHost {
   // Whether the daemon's mood is RUNNING (not shutting down or restarting).
   virtual bool supervisorRunning() const = 0;
   virtual void log(config::LogLevel level, const std::string& text) = 0;
+  virtual bool logEnabled(config::LogLevel level) const = 0;
 
   // The environment every child starts from (the daemon's, at start).
   virtual const config::Environment& baseEnvironment() const = 0;
@@ -41,9 +43,13 @@ class ProcessHost {
   virtual const std::string& childLogDirectory() const = 0;
   virtual bool stripAnsi() const = 0;
 
-  // A child now runs with this pid / was reaped: the reaper maps pids to processes.
+  // A child now runs with this pid: the reaper maps pids to processes.
   virtual void childSpawned(Process& process, pid_t pid) = 0;
-  virtual void childReaped(pid_t pid) = 0;
+  // Output the child wrote, as read (events, listener protocol, main log at debug).
+  // `captured`: inside a capture-mode block, so not written to the child's log file.
+  virtual void childOutput(Process& process, bool isStderr, std::string_view data) = 0;
+  // A completed capture-mode block (PROCESS_COMMUNICATION_*).
+  virtual void childCommunication(Process& process, bool isStderr, std::string_view data) = 0;
   // Called after every state change (the event bus, shutdown progress).
   virtual void stateChanged(Process& process, const StateChanged& change) = 0;
 };
