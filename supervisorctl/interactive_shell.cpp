@@ -32,7 +32,10 @@ char* completionGenerator(const char* text, int state) {
     }
   }
   if (state < 0 || static_cast<std::size_t>(state) >= currentMatches.size()) return nullptr;
-  return ::strdup(currentMatches[static_cast<std::size_t>(state)].c_str());
+  // libedit would escape the match's trailing space; it appends one itself.
+  std::string match = currentMatches[static_cast<std::size_t>(state)];
+  if (!match.empty() && match.back() == ' ') match.pop_back();
+  return ::strdup(match.c_str());
 }
 
 std::optional<std::string> readPlainLine(const std::string& prompt) {
@@ -106,7 +109,7 @@ void InteractiveShell::run() {
     rl_readline_name = "supervisorctl";
     rl_completer_word_break_characters = wordBreaks.data();
     rl_completion_entry_function = completionGenerator;
-    rl_completion_append_character = '\0';
+    rl_completion_append_character = ' ';
     completingController = &controller_;
   }
   loadHistory();
