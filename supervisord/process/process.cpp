@@ -31,19 +31,37 @@ namespace {
 // (a new child gets new pipes); `sink` is cleared when the Process goes away, so
 // a completion that was already queued touches nothing. The sink gets every chunk
 // read, then an empty view at end of output.
+// Where every pipe is read into: the loop is single-threaded and a read's bytes are
+// handed on before the next read, so one buffer serves every child (a buffer per
+// pipe would cost 64 KiB for each of 1000 pipes).
+std::array<char, 65536>& sharedReadBuffer() {
+  static std::array<char, 65536> buffer;
+  return buffer;
+}
+
 struct OutputReader : std::enable_shared_from_this<OutputReader> {
   OutputReader(asio::io_context& io, int fd, std::function<void(std::string_view)> sink)
       : pipe(io, fd), sink(std::move(sink)) {}
 
+  // Waits until the pipe is readable, then reads what it holds (one 64 KiB read,
+  // so that other children get their turn).
   void readAsync() {
-    pipe.async_read_some(asio::buffer(buffer), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-      if (n > 0 && self->sink) self->sink(std::string_view(self->buffer.data(), n));
+    pipe.async_wait(asio::posix::stream_descriptor::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
       if (ec || !self->sink) {
-        if (self->sink) self->sink(std::string_view{});  // end of output
         self->close();
         return;
       }
-      self->readAsync();
+      auto& buffer = sharedReadBuffer();
+      ssize_t n = ::read(self->pipe.native_handle(), buffer.data(), buffer.size());
+      if (n > 0) {
+        self->sink(std::string_view(buffer.data(), static_cast<size_t>(n)));
+        self->readAsync();
+      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        self->readAsync();
+      } else {
+        if (self->sink) self->sink(std::string_view{});  // end of output
+        self->close();
+      }
     });
   }
 
@@ -51,6 +69,7 @@ struct OutputReader : std::enable_shared_from_this<OutputReader> {
   // reported, so that a child's last words are logged before "exited: …".
   void drainNow() {
     if (!pipe.is_open() || !sink) return;
+    auto& buffer = sharedReadBuffer();
     while (true) {
       ssize_t n = ::read(pipe.native_handle(), buffer.data(), buffer.size());
       if (n <= 0) break;
@@ -65,7 +84,6 @@ struct OutputReader : std::enable_shared_from_this<OutputReader> {
 
   asio::posix::stream_descriptor pipe;
   std::function<void(std::string_view)> sink;
-  std::array<char, 65536> buffer{};
 };
 
 // The write end of a child's stdin, with a queue for what the pipe cannot take yet.
