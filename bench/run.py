@@ -125,8 +125,16 @@ def run_once(module, session, side):
                   % (len(leftovers), side.name), file=sys.stderr)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
 def main(argv):
     arguments = parse_arguments(argv)
+    # Stop cleanly (daemons stopped, scratch removed) on ^C or kill, even when started in the
+    # background with SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     sides = make_sides(arguments.side)
     sizes = Sizes(arguments.quick)
     work_dir = tempfile.mkdtemp(prefix="sbench-", dir="/tmp")

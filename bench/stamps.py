@@ -35,10 +35,8 @@ class StampFifo:
                 chunk = os.read(self._fd, 65536)
             except OSError:
                 return
-            if not chunk or chunk == b"\0":
-                if self._closed:
-                    return
-                continue
+            if not chunk:
+                return
             pending += chunk
             *lines, pending = pending.split(b"\n")
             with self._condition:
@@ -55,11 +53,6 @@ class StampFifo:
                 if self._closed:
                     return
 
-    def reset(self):
-        with self._condition:
-            self.stamps = []
-            self.latest = {}
-
     def wait(self, predicate, timeout):
         """Blocks until predicate() (evaluated under the lock) holds; False on timeout."""
         deadline = time.monotonic() + timeout
@@ -73,10 +66,6 @@ class StampFifo:
 
     def wait_count(self, count, timeout):
         return self.wait(lambda: len(self.stamps) >= count, timeout)
-
-    def distinct_names(self):
-        with self._condition:
-            return len(self.latest)
 
     def close(self):
         self._closed = True

@@ -8,6 +8,7 @@ blocks on the fifo. Latency = stamp - kill time. Kills go to programs round-robi
 hundreds of sequential kills take minutes). A kill whose replacement has not exec'd after
 5 s counts as "no respawn" and its program is not killed again.
 """
+import math
 import os
 import random
 import signal
@@ -82,5 +83,6 @@ def run(session, side):
 
 
 def _percentile(sorted_values, percent):
-    index = min(len(sorted_values) - 1, max(0, int(round(percent / 100 * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[index]
+    """Nearest-rank percentile: the smallest value with at least percent% of values <= it."""
+    rank = math.ceil(percent / 100 * len(sorted_values))
+    return sorted_values[min(len(sorted_values), max(1, rank)) - 1]

@@ -42,7 +42,7 @@ def _until_running(session, side, count):
     if side.api_unavailable:
         raise Unavailable(side.api_unavailable)
     daemon.start()
-    proxy = daemon.wait_for_api(timeout=10)
+    proxy = daemon.wait_for_api(timeout=TIMEOUT)
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         infos = proxy.supervisor.getAllProcessInfo()
