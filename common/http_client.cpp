@@ -209,6 +209,16 @@ void copyHeader(HttpClientResponse& response, const http::response_header<Fields
 
 }  // namespace
 
+// What a failed request means to the user; remembers the errno for lastErrno().
+common::Error HttpClient::requestFailure(const boost::system::error_code& error) {
+  if (error == beast::error::timeout) {
+    lastErrno_ = ETIMEDOUT;
+    return makeError("no answer from " + server_.text + " within " + seconds(options_.responseTimeout));
+  }
+  if (error.category() == boost::system::system_category()) lastErrno_ = error.value();
+  return makeError("lost the connection to " + server_.text + ": " + error.message());
+}
+
 Result<HttpClientResponse> HttpClient::post(std::string_view target, std::string body, std::string_view contentType) {
   lastErrno_ = 0;
   for (int attempt = 0;; ++attempt) {
@@ -240,12 +250,7 @@ Result<HttpClientResponse> HttpClient::post(std::string_view target, std::string
     if (error) {
       close();
       if (reused && attempt == 0 && closedWhileIdle(error)) continue;
-      if (error == beast::error::timeout) {
-        lastErrno_ = ETIMEDOUT;
-        return makeError("no answer from " + server_.text + " within " + seconds(options_.responseTimeout));
-      }
-      if (error.category() == boost::system::system_category()) lastErrno_ = error.value();
-      return makeError("lost the connection to " + server_.text + ": " + error.message());
+      return requestFailure(error);
     }
     HttpClientResponse response;
     copyHeader(response, parser.get().base());
@@ -284,12 +289,7 @@ Result<HttpClientResponse> HttpClient::get(std::string_view target,
     if (error) {
       close();
       if (reused && attempt == 0 && closedWhileIdle(error)) continue;
-      if (error == beast::error::timeout) {
-        lastErrno_ = ETIMEDOUT;
-        return makeError("no answer from " + server_.text + " within " + seconds(options_.responseTimeout));
-      }
-      if (error.category() == boost::system::system_category()) lastErrno_ = error.value();
-      return makeError("lost the connection to " + server_.text + ": " + error.message());
+      return requestFailure(error);
     }
 
     HttpClientResponse response;

@@ -19,6 +19,10 @@
 #include "common/result.h"
 #include "common/server_url.h"
 
+namespace boost::system {
+class error_code;
+}
+
 namespace common {
 
 struct HttpClientOptions {
@@ -69,6 +73,7 @@ class HttpClient {
   class Connection;
 
  private:
+  common::Error requestFailure(const boost::system::error_code& error);
   ServerUrl server_;
   HttpClientOptions options_;
   std::unique_ptr<Connection> connection_;
