@@ -14,7 +14,9 @@ import tempfile
 import time
 import unittest
 
-PYTHON_SUPERVISORD = "/usr/bin/supervisord"
+# The daemon both clients talk to: Python's by default; test_supervisorctl_on_our_daemon.py
+# runs the same comparisons against ours.
+PYTHON_SUPERVISORD = os.environ.get("CTL_TEST_DAEMON", "/usr/bin/supervisord")
 PYTHON_SUPERVISORCTL = "/usr/bin/supervisorctl"
 OUR_SUPERVISORCTL = os.path.abspath(os.environ.get(
     "SUPERVISORCTL_BIN",
