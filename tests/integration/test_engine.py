@@ -184,6 +184,22 @@ class DaemonProcess(unittest.TestCase):
         finally:
             shutil.rmtree(d.tmp, ignore_errors=True)
 
+    @unittest.skipUnless(os.getuid() == 0 and shutil.which("unshare"), "needs root and unshare")
+    def test_as_pid_1_it_reaps_orphans_it_never_started(self):
+        d = Daemon("[program:orphaner]\ncommand=/bin/sh -c 'sleep 0.3 & exit 0'\nstartsecs=0\n"
+                   "autorestart=false\n", name="pid1")
+        try:
+            proc = subprocess.Popen(["unshare", "--pid", "--fork", SUPERVISORD, "-n", "-c", d.conf_path],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_until(lambda: "reaped unknown pid" in d.log(), timeout=15, message="orphan reaped")
+                self.assertRegex(d.log(), r"reaped unknown pid \d+ \(exit status 0\)")
+            finally:
+                proc.terminate()
+                proc.wait(30)
+        finally:
+            shutil.rmtree(d.tmp, ignore_errors=True)
+
     def test_an_idle_daemon_does_not_wake_up(self):
         with Daemon("[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n") as d:
             d.wait_for_log(r"success: sleeper entered RUNNING")
