@@ -189,7 +189,7 @@ class DaemonProcess(unittest.TestCase):
         d = Daemon("[program:orphaner]\ncommand=/bin/sh -c 'sleep 0.3 & exit 0'\nstartsecs=0\n"
                    "autorestart=false\n", name="pid1")
         try:
-            proc = subprocess.Popen(["unshare", "--pid", "--fork", SUPERVISORD, "-n", "-c", d.conf_path],
+            proc = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child=SIGTERM", SUPERVISORD, "-n", "-c", d.conf_path],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 wait_until(lambda: "reaped unknown pid" in d.log(), timeout=15, message="orphan reaped")
