@@ -189,13 +189,16 @@ class DaemonProcess(unittest.TestCase):
         d = Daemon("[program:orphaner]\ncommand=/bin/sh -c 'sleep 0.3 & exit 0'\nstartsecs=0\n"
                    "autorestart=false\n", name="pid1")
         try:
-            proc = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child=SIGTERM", SUPERVISORD, "-n", "-c", d.conf_path],
+            proc = subprocess.Popen(["unshare", "--pid", "--fork", SUPERVISORD, "-n", "-c", d.conf_path],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 wait_until(lambda: "reaped unknown pid" in d.log(), timeout=15, message="orphan reaped")
                 self.assertRegex(d.log(), r"reaped unknown pid \d+ \(exit status 0\)")
             finally:
-                proc.terminate()
+                # unshare does not pass signals on: stop the daemon (its child) directly.
+                for task in os.listdir("/proc/%d/task" % proc.pid):
+                    for child in open("/proc/%d/task/%s/children" % (proc.pid, task)).read().split():
+                        os.kill(int(child), signal.SIGTERM)
                 proc.wait(30)
         finally:
             shutil.rmtree(d.tmp, ignore_errors=True)
