@@ -266,6 +266,11 @@ std::optional<std::string> Supervisor::stopProcess(const std::string& group, con
   return p->stop();
 }
 
+void Supervisor::stopReport(const std::string& group, const std::string& name) {
+  process::ProcessGroup* g = findGroup(group);
+  if (process::Process* p = g ? g->find(name) : nullptr) p->stopReport();
+}
+
 std::optional<std::string> Supervisor::signalProcess(const std::string& group, const std::string& name, int signal) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;

@@ -94,6 +94,8 @@ class Supervisor final : public process::ProcessHost {
   std::optional<std::string> startProcess(const std::string& group, const std::string& name);
   std::optional<std::string> stopProcess(const std::string& group, const std::string& name);
   std::optional<std::string> signalProcess(const std::string& group, const std::string& name, int signal);
+  // A stopProcess call is still waiting for it: "waiting for x to stop" (throttled).
+  void stopReport(const std::string& group, const std::string& name);
   // Errors: "NOT_RUNNING", "NO_FILE" (stdin closed), "no such process".
   common::Result<void> sendProcessStdin(const std::string& group, const std::string& name, std::string_view bytes);
   // Empties the process's log files (and their backups) and reopens them.

@@ -320,7 +320,10 @@ Reply Interface::stopProcess(const std::string& namespec, bool wait) {
   auto self = shared_from_this();
   return Poll{[self, groupName, processName]() -> std::optional<Outcome> {
                 const Process* p = self->supervisor_.findProcess(groupName, processName);
-                if (p && !process::isStoppedState(p->state())) return std::nullopt;
+                if (p && !process::isStoppedState(p->state())) {
+                  self->supervisor_.stopReport(groupName, processName);  // Supervisor's stop_report()
+                  return std::nullopt;
+                }
                 return Outcome{Value(true)};
               },
               std::chrono::milliseconds(20)};
