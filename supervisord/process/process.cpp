@@ -135,7 +135,7 @@ struct Process::Runtime {
   std::shared_ptr<Process*> alive = std::make_shared<Process*>(nullptr);
   std::optional<logs::ChildLogFile> stdoutLog;
   std::optional<logs::ChildLogFile> stderrLog;
-  std::vector<std::shared_ptr<OutputReader>> readers;  // current child's first, then older ones until EOF
+  std::vector<std::shared_ptr<OutputReader>> readers;  // this child's pipes, and earlier children's until their EOF
   std::shared_ptr<StdinWriter> stdinWriter;
 };
 
@@ -270,7 +270,7 @@ std::optional<Event> Process::spawnChild() {
       for (const auto& message : result.communications) self->host_.childCommunication(*self, isStderr, message);
     };
   };
-  // Old readers that reached EOF are done; newer ones go first.
+  // Readers of earlier children that reached EOF are done.
   std::erase_if(runtime_->readers, [](const auto& r) { return !r->pipe.is_open(); });
   if (child.stdoutFd) {
     auto reader = std::make_shared<OutputReader>(runtime_->io, child.stdoutFd.release(), makeSink(false));
