@@ -21,14 +21,6 @@ namespace {
 
 using common::Result;
 
-#define TRY_ASSIGN(target, expr)              \
-  do {                                        \
-    auto result_ = (expr);                    \
-    if (!result_) return result_.takeError(); \
-    target = *result_;                        \
-  } while (0)
-
-bool startsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 std::vector<std::string> splitWhitespace(const std::string& text) {
   std::vector<std::string> words;
@@ -166,7 +158,7 @@ Result<std::pair<std::optional<std::string>, std::optional<std::string>>> readCr
 Result<std::vector<HttpServerConfig>> readServers(const common::IniFile& ini, const Expansions& environ) {
   std::vector<HttpServerConfig> servers;
   for (const auto& section : ini.sections()) {
-    if (!startsWith(section.name, "inet_http_server")) continue;
+    if (!section.name.starts_with("inet_http_server")) continue;
     SectionReader r(ini, section, environ);
     HttpServerConfig c;
     c.family = HttpServerConfig::Family::Inet;
@@ -183,7 +175,7 @@ Result<std::vector<HttpServerConfig>> readServers(const common::IniFile& ini, co
     servers.push_back(std::move(c));
   }
   for (const auto& section : ini.sections()) {
-    if (!startsWith(section.name, "unix_http_server")) continue;
+    if (!section.name.starts_with("unix_http_server")) continue;
     SectionReader r(ini, section, environ);
     HttpServerConfig c;
     c.family = HttpServerConfig::Family::Unix;
@@ -219,7 +211,7 @@ Result<std::vector<RpcInterfaceConfig>> readRpcInterfaces(const common::IniFile&
                                                           std::vector<std::string>& warnings) {
   std::vector<RpcInterfaceConfig> out;
   for (const auto& section : ini.sections()) {
-    if (!startsWith(section.name, "rpcinterface:")) continue;
+    if (!section.name.starts_with("rpcinterface:")) continue;
     SectionReader r(ini, section, environ);
     auto factory = r.raw("supervisor.rpcinterface_factory");
     if (!factory)

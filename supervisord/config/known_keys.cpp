@@ -33,8 +33,6 @@ std::vector<std::string> withExtra(std::vector<std::string> keys, std::initializ
   return keys;
 }
 
-bool startsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
 // The keys a section accepts; null = any key (plugins take arbitrary keyword arguments).
 const std::vector<std::string>* keysFor(const std::string& section, bool& known) {
   static const std::vector<std::string> program = programKeys();
@@ -43,15 +41,15 @@ const std::vector<std::string>* keysFor(const std::string& section, bool& known)
       withExtra(programKeys(), {"socket", "socket_backlog", "socket_owner", "socket_mode"});
   known = true;
   if (section == "supervisord") return &kSupervisordKeys;
-  if (startsWith(section, "unix_http_server")) return &kUnixServerKeys;
-  if (startsWith(section, "inet_http_server")) return &kInetServerKeys;
+  if (section.starts_with("unix_http_server")) return &kUnixServerKeys;
+  if (section.starts_with("inet_http_server")) return &kInetServerKeys;
   if (section == "supervisorctl") return &kSupervisorctlKeys;
   if (section == "include") return &kIncludeKeys;
-  if (startsWith(section, "program:")) return &program;
-  if (startsWith(section, "eventlistener:")) return &listener;
-  if (startsWith(section, "fcgi-program:")) return &fcgi;
-  if (startsWith(section, "group:")) return &kGroupKeys;
-  if (startsWith(section, "rpcinterface:") || startsWith(section, "ctlplugin:")) return nullptr;
+  if (section.starts_with("program:")) return &program;
+  if (section.starts_with("eventlistener:")) return &listener;
+  if (section.starts_with("fcgi-program:")) return &fcgi;
+  if (section.starts_with("group:")) return &kGroupKeys;
+  if (section.starts_with("rpcinterface:") || section.starts_with("ctlplugin:")) return nullptr;
   known = false;
   return nullptr;
 }

@@ -16,8 +16,6 @@ using common::Result;
 
 std::string suffixOf(const std::string& sectionName) { return sectionName.substr(sectionName.find(':') + 1); }
 
-bool startsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
 Result<long long> integer(std::string_view text) { return common::parseInteger(text); }
 Result<bool> boolean(std::string_view text) { return common::parseBoolean(text); }
 Result<long long> byteSize(std::string_view text) { return common::parseByteSize(text); }
@@ -56,12 +54,6 @@ struct SectionSettings {
   std::string processName;
 };
 
-#define TRY_ASSIGN(target, expr)      \
-  do {                                \
-    auto result_ = (expr);            \
-    if (!result_) return result_.takeError(); \
-    target = *result_;                \
-  } while (0)
 
 Result<SectionSettings> readSectionSettings(const SectionReader& r, const Expansions& common) {
   SectionSettings s;
@@ -261,7 +253,7 @@ Result<FcgiSocketConfig> parseFcgiSocket(const SectionReader& r, const std::stri
                                           std::optional<int> backlog) {
   FcgiSocketConfig config;
   config.backlog = backlog;
-  if (startsWith(socket, "unix://")) {
+  if (socket.starts_with("unix://")) {
     std::string path = socket.substr(7);
     if (path.empty() || path.front() != '/')
       return r.error("socket", "Unix socket path " + path + " is not an absolute path");
@@ -309,7 +301,7 @@ Result<std::vector<ProcessGroupConfig>> processGroupsFromSections(const ProcessS
 
   // Heterogeneous groups: [group:x] programs=a,b
   for (const auto& section : sections) {
-    if (!startsWith(section.name, "group:")) continue;
+    if (!section.name.starts_with("group:")) continue;
     SectionReader r(ctx.ini, section, ctx.environ);
     auto groupName = common::parseProcessOrGroupName(suffixOf(section.name));
     if (!groupName) return r.sectionError(groupName.error());
@@ -345,7 +337,7 @@ Result<std::vector<ProcessGroupConfig>> processGroupsFromSections(const ProcessS
 
   // Homogeneous groups: [program:x]
   for (const auto& section : sections) {
-    if (!startsWith(section.name, "program:") || excluded(section.name)) continue;
+    if (!section.name.starts_with("program:") || excluded(section.name)) continue;
     SectionReader r(ctx.ini, section, ctx.environ);
     auto programName = common::parseProcessOrGroupName(suffixOf(section.name));
     if (!programName) return r.sectionError(programName.error());
@@ -361,7 +353,7 @@ Result<std::vector<ProcessGroupConfig>> processGroupsFromSections(const ProcessS
 
   // Event listener pools: [eventlistener:x]
   for (const auto& section : sections) {
-    if (!startsWith(section.name, "eventlistener:")) continue;
+    if (!section.name.starts_with("eventlistener:")) continue;
     SectionReader r(ctx.ini, section, ctx.environ);
     ProcessGroupConfig group;
     group.name = suffixOf(section.name);
@@ -403,7 +395,7 @@ Result<std::vector<ProcessGroupConfig>> processGroupsFromSections(const ProcessS
 
   // FastCGI programs: [fcgi-program:x]
   for (const auto& section : sections) {
-    if (!startsWith(section.name, "fcgi-program:") || excluded(section.name)) continue;
+    if (!section.name.starts_with("fcgi-program:") || excluded(section.name)) continue;
     SectionReader r(ctx.ini, section, ctx.environ);
     auto programName = common::parseProcessOrGroupName(suffixOf(section.name));
     if (!programName) return r.sectionError(programName.error());

@@ -12,6 +12,15 @@
 #include "common/result.h"
 #include "supervisord/config/expansion.h"
 
+// Inside a function returning common::Result<…>: assigns the value of a Result
+// expression to `target`, or returns its error.
+#define TRY_ASSIGN(target, expr)              \
+  do {                                        \
+    auto result_ = (expr);                    \
+    if (!result_) return result_.takeError(); \
+    target = *result_;                        \
+  } while (0)
+
 namespace config {
 
 class SectionReader {
