@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/log_level.h"
+#include "supervisord/config/policy_config.h"
 
 namespace config {
 
@@ -69,6 +70,7 @@ struct ProcessConfig {
   bool redirectStderr = false;
   Environment environment;              // [supervisord] environment merged with the program's
   std::optional<std::string> serverurl;  // nullopt = AUTO
+  PolicyConfig policy;                   // our restart-policy keys (policy_config.h)
   Origin origin;
 
   bool operator==(const ProcessConfig&) const = default;
@@ -95,6 +97,7 @@ struct ProcessGroupConfig {
   std::string resultHandler = "supervisor.dispatchers:default_handler";
   // [fcgi-program:x] only
   std::optional<FcgiSocketConfig> socket;
+  GroupPolicyConfig policy;  // [group:x] strategy and restart_budget
   Origin origin;
 
   bool operator==(const ProcessGroupConfig&) const = default;
@@ -139,6 +142,7 @@ struct SupervisordConfig {
   bool stripAnsi = false;
   Environment environment;
   std::string identifier = "supervisor";
+  StartOrder startOrder = StartOrder::Priority;  // start_order (ours)
 };
 
 struct Config {
