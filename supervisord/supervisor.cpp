@@ -452,3 +452,36 @@ void Supervisor::reportUnstopped() {
 }
 
 }  // namespace supervisord
+
+// ---- Restart policy (ha.*): placeholder until restart_policies.cpp lands ----
+namespace supervisord {
+
+common::Result<policy::PolicyReport> Supervisor::policyReport(const std::string& group, const std::string& name) const {
+  const process::Process* p = findProcess(group, name);
+  if (!p) return common::makeError("no such process");
+  policy::PolicyReport report;
+  report.name = p->config().name;
+  report.group = p->config().groupName;
+  report.backoff = p->config().policy.backoff == config::Backoff::Linear ? "linear" : "exponential";
+  report.tries = p->record().backoff;
+  return report;
+}
+
+common::Result<void> Supervisor::resetBudget(const std::string& group, const std::string& name) {
+  if (!findProcess(group, name)) return common::makeError("no such process");
+  return {};
+}
+
+void Supervisor::promote(const std::string& group, const std::string& name, HookDone done) {
+  const process::Process* p = findProcess(group, name);
+  if (!p) return done(common::makeError("no such process"));
+  done(common::makeError("NOT_PROMOTABLE"));
+}
+
+void Supervisor::demote(const std::string& group, const std::string& name, HookDone done) {
+  const process::Process* p = findProcess(group, name);
+  if (!p) return done(common::makeError("no such process"));
+  done(common::makeError("NOT_PROMOTABLE"));
+}
+
+}  // namespace supervisord

@@ -20,6 +20,7 @@
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_model.h"
 #include "supervisord/daemon_process.h"
+#include "supervisord/policy/policy_report.h"
 #include "supervisord/process/process_group.h"
 #include "supervisord/process/process_host.h"
 #include "supervisord/process/process_state.h"
@@ -114,6 +115,20 @@ class Supervisor final : public process::ProcessHost {
     std::vector<std::string> added, changed, removed;  // group names, in config order
   };
   common::Result<ConfigDiff> reloadConfig();
+
+  // ---- Restart policy (ha.*) ----
+  // Errors: "no such process".
+  common::Result<policy::PolicyReport> policyReport(const std::string& group, const std::string& name) const;
+  // Forgets the restart history of the process (and of its group): the budget is whole again.
+  common::Result<void> resetBudget(const std::string& group, const std::string& name);
+  // Runs promote_command (demote_command) of a process with role = promotable and, when the hook
+  // succeeds, records its role as primary (replica). `done` runs once, on the loop, with the hook's
+  // run (ok or not: the caller decides how to report a failed hook) or an error: "no such process",
+  // "NOT_PROMOTABLE" (no role = promotable), "NOT_RUNNING" (promote needs a RUNNING process),
+  // "BUSY" (a promote or demote of it is running).
+  using HookDone = std::function<void(common::Result<policy::HookRun>)>;
+  void promote(const std::string& group, const std::string& name, HookDone done);
+  void demote(const std::string& group, const std::string& name, HookDone done);
 
   // sendRemoteCommEvent: publishes REMOTE_COMMUNICATION.
   void remoteCommunication(const std::string& type, const std::string& data);
