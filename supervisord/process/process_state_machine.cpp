@@ -43,6 +43,12 @@ struct Transition {
   }
   void log(LogLevel level, std::string text) { decide(Log{level, std::move(text)}); }
   void refuse(std::string why) { step.refusal = std::move(why); }
+  const RestartAdvice& advice() const { return moment.advice; }
+  const config::PolicyConfig& policy() const { return config.policy; }
+  // The wait before the retry that the `backoff` counter now asks for.
+  double retryDelay() const {
+    return advice().retryDelay >= 0 ? advice().retryDelay : static_cast<double>(step.record.backoff);
+  }
 
   // change_state(): entering BACKOFF counts a try and waits that many seconds.
   void changeState(ProcessState to, bool expected = true) {
@@ -52,13 +58,34 @@ struct Transition {
     r.state = to;
     if (to == ProcessState::Backoff) {
       r.backoff += 1;
-      r.delay = now() + r.backoff;
+      r.delay = now() + retryDelay();
     }
     decide(StateChanged{from, to, expected, r.backoff, r.pid});
   }
 };
 
 using Action = void (*)(Transition&);
+
+// ---- Our restart-policy rules ---------------------------------------------------------
+
+// Whether crashes after startsecs count as failures (their restart waits a backoff
+// delay, and the counter survives RUNNING until backoff_reset).
+bool countsCrashes(const config::ProcessConfig& config) {
+  const auto& p = config.policy;
+  return p.restartBudget || p.backoff == config::Backoff::Exponential || p.backoffReset > 0;
+}
+
+// startretries = -1: never give up.
+bool givesUp(const config::ProcessConfig& config, const ProcessRecord& record) {
+  return config.startretries >= 0 && record.backoff > config.startretries;
+}
+
+std::string secondsText(double seconds) {
+  std::string text = std::to_string(seconds);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
 
 // ---- Supervisor's methods ----------------------------------------------------------
 
@@ -114,28 +141,64 @@ void spawn(Transition& t) {
   r.exitstatus.reset();
   r.systemStop = false;
   r.administrativeStop = false;
+  r.pendingRestart = ProcessRecord::PendingRestart::None;
+  r.restartReason.clear();
+  r.awaitingGroup = false;
   r.laststart = t.now();
   t.changeState(ProcessState::Starting);
   t.decide(Spawn{});
 }
 
-// transition()'s STARTING -> RUNNING.
-void enterRunning(Transition& t) {
+// transition()'s STARTING -> RUNNING. With backoff_reset the try counter survives
+// until the process has stayed up that long.
+void enterRunning(Transition& t, const std::string& readiness = "") {
   ProcessRecord& r = t.record();
   r.delay = 0;
-  r.backoff = 0;
+  if (t.policy().backoffReset <= 0) r.backoff = 0;
+  r.runningSince = t.now();
   t.changeState(ProcessState::Running);
-  t.log(LogLevel::Info, "success: " + t.name() + " entered RUNNING state, process has stayed up for > than " +
-                            std::to_string(t.config.startsecs) + " seconds (startsecs)");
+  if (readiness.empty())
+    t.log(LogLevel::Info, "success: " + t.name() + " entered RUNNING state, process has stayed up for > than " +
+                              std::to_string(t.config.startsecs) + " seconds (startsecs)");
+  else
+    t.log(LogLevel::Info, "success: " + t.name() + " entered RUNNING state, process is ready (" + readiness + ")");
 }
 
-// give_up()
+// give_up(). With fatal_retry, `delay` is when it starts again.
 void enterFatal(Transition& t) {
   ProcessRecord& r = t.record();
-  r.delay = 0;
+  r.delay = t.policy().fatalRetry ? t.now() + *t.policy().fatalRetry : 0;
   r.backoff = 0;
   r.systemStop = true;
+  r.awaitingGroup = false;
   t.changeState(ProcessState::Fatal);
+}
+
+// An automatic restart (retry, autorestart, probe restart, fatal_retry): counted
+// against the budget by the shell.
+void spawnAutomatically(Transition& t);
+
+// The restart would spend restart_budget: FATAL now, and the shell escalates.
+void spendBudget(Transition& t) {
+  const auto& budget = t.policy().restartBudget;
+  std::string reason = "restart budget spent";
+  if (budget)
+    reason += " (more than " + std::to_string(budget->restarts) + " restarts in " + secondsText(budget->seconds) +
+              " seconds)";
+  enterFatal(t);
+  t.record().spawnerr = reason;
+  t.log(LogLevel::Info, "gave up: " + t.name() + " entered FATAL state, " + reason);
+  t.decide(GaveUp{reason});
+}
+
+// The process must restart now (its backoff delay is over): itself, or by its group.
+void restartNow(Transition& t) {
+  if (t.advice().groupRestarts) {
+    t.record().awaitingGroup = true;
+    t.decide(GroupRestartWanted{});
+  } else {
+    spawnAutomatically(t);
+  }
 }
 
 // kill(sig) for a process with a pid in RUNNING, STARTING or STOPPING: the first
@@ -151,10 +214,18 @@ void kill(Transition& t, int signal) {
   t.decide(SendSignal{r.pid, signal, toGroup, SignalPurpose::Kill});
 }
 
-// stop()'s bookkeeping before kill(stopsignal).
+// stop()'s bookkeeping before kill(stopsignal). An operator's stop cancels a
+// probe's restart.
 void markAdministrativeStop(Transition& t) {
   t.record().administrativeStop = true;
   t.record().laststopreport = 0;
+  t.record().pendingRestart = ProcessRecord::PendingRestart::None;
+  t.record().awaitingGroup = false;
+}
+
+void spawnAutomatically(Transition& t) {
+  t.decide(RestartCounted{});
+  spawn(t);
 }
 
 // finish(), the part every exit shares: when it died, how, and whether it was
@@ -182,10 +253,13 @@ Death beginFinish(Transition& t) {
 }
 
 // finish()'s RUNNING -> EXITED (after STARTING -> RUNNING if it was not promoted yet).
+// Ours: when crashes count, an unexpected exit is a failure: its restart waits the
+// backoff delay, or spends the budget.
 void enterExited(Transition& t, const Death& death) {
   ProcessRecord& r = t.record();
+  const bool counts = countsCrashes(t.config);
   r.delay = 0;
-  r.backoff = 0;
+  if (!counts) r.backoff = 0;
   r.exitstatus = death.status.exitstatus;
   if (r.state == ProcessState::Starting) t.changeState(ProcessState::Running);
   if (death.expected) {
@@ -195,6 +269,11 @@ void enterExited(Transition& t, const Death& death) {
     r.spawnerr = "Bad exit code " + std::to_string(death.status.exitstatus);
     t.changeState(ProcessState::Exited, false);
     t.log(LogLevel::Warn, "exited: " + t.name() + " (" + death.status.message + "; not expected)");
+  }
+  if (counts && t.moment.supervisorRunning && wantsRestart(t.config, r)) {
+    if (!death.expected) r.backoff += 1;
+    r.delay = death.expected ? t.now() : t.now() + t.retryDelay();
+    if (t.advice().budgetSpent) spendBudget(t);
   }
 }
 
@@ -260,17 +339,22 @@ void spawnFailed(Transition& t) {
   r.spawnerr = std::get<SpawnFailed>(t.event).message;
   t.log(LogLevel::Info, "spawnerr: " + r.spawnerr);
   t.changeState(ProcessState::Backoff);
+  if (!givesUp(t.config, r) && t.advice().budgetSpent) spendBudget(t);
 }
 
 // Exited
 void startingExited(Transition& t) {
   Death death = beginFinish(t);
   ProcessRecord& r = t.record();
-  if (death.tooQuickly) {
+  // With a readiness probe, any death before it is ready is a failed start.
+  if (death.tooQuickly || t.policy().readinessProbe) {
     r.exitstatus.reset();
     r.spawnerr = "Exited too quickly (process log may have details)";
     t.changeState(ProcessState::Backoff);
     t.log(LogLevel::Warn, "exited: " + t.name() + " (" + death.status.message + "; not expected)");
+    r.pid = 0;
+    if (!givesUp(t.config, r) && t.advice().budgetSpent) spendBudget(t);
+    return;
   } else {
     enterExited(t, death);  // up for startsecs, but no Tick promoted it yet
   }
@@ -283,15 +367,34 @@ void runningExited(Transition& t) {
 }
 // The exit a stop asked for: STOPPING -> STOPPED, logged as a warning unless the
 // exit code is in exitcodes (a signal never is: "stopped: x (terminated by SIGTERM)").
+// Ours: a Restart's stop starts it again (or, for a readiness failure, counts a
+// failed start: BACKOFF).
 void stoppingExited(Transition& t) {
   Death death = beginFinish(t);
   ProcessRecord& r = t.record();
   r.killing = false;
   r.delay = 0;
   r.exitstatus = death.status.exitstatus;
-  t.changeState(ProcessState::Stopped);
+  const auto pending = r.pendingRestart;
+  r.pendingRestart = ProcessRecord::PendingRestart::None;
+  if (pending == ProcessRecord::PendingRestart::FailedStart) {
+    r.spawnerr = r.restartReason;
+    t.changeState(ProcessState::Backoff);
+    t.log(LogLevel::Warn, "stopped: " + t.name() + " (" + death.status.message + ")");
+    r.pid = 0;
+    if (!givesUp(t.config, r) && t.advice().budgetSpent) spendBudget(t);
+    return;
+  }
+  t.changeState(ProcessState::Stopped);  // the event carries the pid that stopped
   t.log(death.expected ? LogLevel::Info : LogLevel::Warn, "stopped: " + t.name() + " (" + death.status.message + ")");
   r.pid = 0;
+  if (pending == ProcessRecord::PendingRestart::Restart && t.moment.supervisorRunning) {
+    r.backoff += 1;  // a liveness failure is a failure: backoff_reset clears it
+    if (t.advice().budgetSpent)
+      spendBudget(t);
+    else
+      restartNow(t);
+  }
 }
 // Supervisor raises an AssertionError here; we record the exit and stay in
 // UNKNOWN, which (as in Supervisor) only a restart of the daemon leaves.
@@ -328,21 +431,41 @@ void signalFailed(Transition& t) {
 
 // Tick: transition(). Starting anything needs supervisord's mood to be RUNNING.
 void autostart(Transition& t) {
-  if (t.moment.supervisorRunning && t.record().laststart == 0 && t.config.autostart) spawn(t);
+  if (t.moment.supervisorRunning && t.record().laststart == 0 && t.config.autostart && !t.advice().startGated)
+    spawn(t);
 }
+// With a readiness probe, only Ready promotes.
 void promote(Transition& t) {
   adjustForClockRollback(t);
-  if (t.now() >= startsecsDeadline(t.config, t.record())) enterRunning(t);
+  if (!t.policy().readinessProbe && t.now() >= startsecsDeadline(t.config, t.record())) enterRunning(t);
 }
 void retryOrGiveUp(Transition& t) {
   adjustForClockRollback(t);
   ProcessRecord& r = t.record();
-  if (r.backoff > t.config.startretries) {
+  if (givesUp(t.config, r)) {
     enterFatal(t);
     t.log(LogLevel::Info, "gave up: " + t.name() + " entered FATAL state, too many start retries too quickly");
-  } else if (t.moment.supervisorRunning && t.now() >= r.delay) {
-    spawn(t);
+    t.decide(GaveUp{r.spawnerr});
+  } else if (t.moment.supervisorRunning && !r.awaitingGroup && t.now() >= r.delay) {
+    restartNow(t);
   }
+}
+// Ours: backoff_reset seconds of uptime clear the try counter.
+void stableUptime(Transition& t) {
+  ProcessRecord& r = t.record();
+  if (t.policy().backoffReset > 0 && r.backoff > 0 && t.now() >= r.runningSince + t.policy().backoffReset) {
+    r.backoff = 0;
+    t.log(LogLevel::Debug, t.name() + " has stayed up for " + secondsText(t.policy().backoffReset) +
+                               " seconds (backoff_reset): tries reset");
+  }
+}
+// Ours: fatal_retry starts a FATAL process again, with a fresh try counter.
+void retryFromFatal(Transition& t) {
+  ProcessRecord& r = t.record();
+  if (!t.policy().fatalRetry || !r.systemStop || !t.moment.supervisorRunning || t.now() < r.delay) return;
+  t.log(LogLevel::Info, "retrying " + t.name() + " from FATAL state (fatal_retry)");
+  r.backoff = 0;
+  spawnAutomatically(t);
 }
 // A process that outlives stopwaitsecs gets SIGKILL, again every stopwaitsecs if
 // even that does not reap it (it then stays STOPPING).
@@ -353,7 +476,30 @@ void escalate(Transition& t) {
   kill(t, SIGKILL);
 }
 void autorestart(Transition& t) {
-  if (t.moment.supervisorRunning && wantsRestart(t.config, t.record())) spawn(t);
+  ProcessRecord& r = t.record();
+  if (!t.moment.supervisorRunning || !wantsRestart(t.config, r) || r.awaitingGroup) return;
+  if (countsCrashes(t.config) && t.now() < r.delay) return;  // its backoff delay
+  restartNow(t);
+}
+
+// Restart (ours): a probe gave up on it. STARTING: a failed start; RUNNING: restart.
+void restartStarting(Transition& t) {
+  ProcessRecord& r = t.record();
+  r.restartReason = std::get<Restart>(t.event).reason;
+  t.log(LogLevel::Warn, "not ready: " + t.name() + " (" + r.restartReason + "), stopping it");
+  kill(t, t.config.stopsignal);
+  r.pendingRestart = ProcessRecord::PendingRestart::FailedStart;
+}
+void restartRunning(Transition& t) {
+  ProcessRecord& r = t.record();
+  r.restartReason = std::get<Restart>(t.event).reason;
+  t.log(LogLevel::Warn, "restarting: " + t.name() + " (" + r.restartReason + ")");
+  kill(t, t.config.stopsignal);
+  r.pendingRestart = ProcessRecord::PendingRestart::Restart;
+}
+// Ready (ours): the readiness probe promotes a STARTING process.
+void ready(Transition& t) {
+  if (t.policy().readinessProbe && t.record().pid != 0) enterRunning(t, std::get<Ready>(t.event).detail);
 }
 
 // StopReport: stop_report(), at most every 2 seconds.
@@ -374,15 +520,15 @@ constexpr std::size_t kStateCount = std::size(kAllProcessStates);
 // Rows: kAllProcessStates. Columns: the alternatives of Event, in order.
 // clang-format off
 constexpr Action kActions[kStateCount][kEventCount] = {
-    //              Start           Stop            Signal            GiveUp  Spawned  SpawnFailed  Exited          SignalFailed  Tick           StopReport
-    /* STOPPED  */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autostart,     nothing},
-    /* STARTING */ {alreadyRunning, stop,           deliverSignal,    refuse, spawned, spawnFailed, startingExited, signalFailed, promote,       nothing},
-    /* RUNNING  */ {alreadyRunning, stop,           deliverSignal,    refuse, refuse,  refuse,      runningExited,  signalFailed, nothing,       nothing},
-    /* BACKOFF  */ {start,          stopInBackoff,  signalNotRunning, giveUp, refuse,  refuse,      refuse,         refuse,       retryOrGiveUp, nothing},
-    /* STOPPING */ {alreadyRunning, stop,           deliverSignal,    refuse, refuse,  refuse,      stoppingExited, signalFailed, escalate,      reportStopping},
-    /* EXITED   */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autorestart,   nothing},
-    /* FATAL    */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       nothing,       nothing},
-    /* UNKNOWN  */ {refuse,         stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      unknownExited,  refuse,       nothing,       nothing},
+    //              Start           Stop            Signal            GiveUp  Spawned  SpawnFailed  Exited          SignalFailed  Tick            StopReport      Restart          Ready
+    /* STOPPED  */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autostart,      nothing,        nothing,         nothing},
+    /* STARTING */ {alreadyRunning, stop,           deliverSignal,    refuse, spawned, spawnFailed, startingExited, signalFailed, promote,        nothing,        restartStarting, ready},
+    /* RUNNING  */ {alreadyRunning, stop,           deliverSignal,    refuse, refuse,  refuse,      runningExited,  signalFailed, stableUptime,   nothing,        restartRunning,  nothing},
+    /* BACKOFF  */ {start,          stopInBackoff,  signalNotRunning, giveUp, refuse,  refuse,      refuse,         refuse,       retryOrGiveUp,  nothing,        nothing,         nothing},
+    /* STOPPING */ {alreadyRunning, stop,           deliverSignal,    refuse, refuse,  refuse,      stoppingExited, signalFailed, escalate,       reportStopping, nothing,         nothing},
+    /* EXITED   */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autorestart,    nothing,        nothing,         nothing},
+    /* FATAL    */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       retryFromFatal, nothing,        nothing,         nothing},
+    /* UNKNOWN  */ {refuse,         stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      unknownExited,  refuse,       nothing,        nothing,        nothing,         nothing},
 };
 // clang-format on
 
@@ -417,30 +563,36 @@ Step handle(const config::ProcessConfig& config, const ProcessRecord& record, co
   Transition t{config, event, moment, Step{record, {}, std::nullopt, std::nullopt}};
   kActions[rowOf(record.state)][event.index()](t);
   if (t.step.refusal) t.step.record = record;
-  t.step.wakeAt = nextDeadline(config, t.step.record, moment.supervisorRunning);
+  t.step.wakeAt = nextDeadline(config, t.step.record, moment.supervisorRunning, moment.advice);
   return std::move(t.step);
 }
 
 std::optional<WallTime> nextDeadline(const config::ProcessConfig& config, const ProcessRecord& record,
-                                     bool supervisorRunning) {
+                                     bool supervisorRunning, const RestartAdvice& advice) {
   switch (record.state) {
     case ProcessState::Stopped:
-      if (supervisorRunning && record.laststart == 0 && config.autostart) return kAtOnce;
+      if (supervisorRunning && record.laststart == 0 && config.autostart && !advice.startGated) return kAtOnce;
       return std::nullopt;
     case ProcessState::Starting:
       if (record.pid == 0) return std::nullopt;  // waiting for Spawned, not for time
+      if (config.policy.readinessProbe) return std::nullopt;  // waiting for Ready
       return startsecsDeadline(config, record);
     case ProcessState::Backoff:
-      if (record.backoff > config.startretries) return kAtOnce;
-      if (supervisorRunning) return record.delay;
+      if (givesUp(config, record)) return kAtOnce;
+      if (supervisorRunning && !record.awaitingGroup) return record.delay;
       return std::nullopt;
     case ProcessState::Stopping:
       return record.delay;
     case ProcessState::Exited:
-      if (supervisorRunning && wantsRestart(config, record)) return kAtOnce;
-      return std::nullopt;
+      if (!supervisorRunning || !wantsRestart(config, record) || record.awaitingGroup) return std::nullopt;
+      return countsCrashes(config) ? record.delay : kAtOnce;
     case ProcessState::Running:
+      if (config.policy.backoffReset > 0 && record.backoff > 0)
+        return record.runningSince + config.policy.backoffReset;
+      return std::nullopt;
     case ProcessState::Fatal:
+      if (config.policy.fatalRetry && record.systemStop && supervisorRunning) return record.delay;
+      return std::nullopt;
     case ProcessState::Unknown:
       return std::nullopt;
   }

@@ -22,6 +22,22 @@
 //    Stop in BACKOFF is STOPPED at once;
 //  - a signalling error other than ESRCH -> UNKNOWN, where only a restart of the
 //    daemon helps (Supervisor has no way out of UNKNOWN either).
+//
+// Our restart-policy keys (config::PolicyConfig) change this only when set:
+//  - startretries = -1 never gives up; backoff delays come from the policy
+//    (RestartAdvice::retryDelay: exponential, capped, jittered);
+//  - with restart_budget, exponential backoff or backoff_reset, a crash after
+//    startsecs counts as a failure too: the restart from EXITED waits its backoff
+//    delay, and the counter resets after backoff_reset seconds of uptime (at RUNNING
+//    when 0, as Supervisor);
+//  - a failure whose restart would spend the restart budget goes to FATAL at once
+//    (GaveUp decision; the shell escalates per on_budget_spent); fatal_retry starts a
+//    FATAL process again after that many seconds;
+//  - with a readiness probe, STARTING -> RUNNING on Ready instead of after startsecs;
+//    Restart (a liveness failure) stops the process and starts it again;
+//  - a group with a restart strategy restarts its members itself: instead of
+//    spawning, the machine asks (GroupRestartWanted) and waits for a Start;
+//  - start_order = ready holds autostart while RestartAdvice::startGated.
 // REQUIRES: the shell answers a Spawn decision with Spawned or SpawnFailed, and a
 // failed SendSignal with SignalFailed, before it feeds any other event.
 
@@ -55,6 +71,12 @@ struct ProcessRecord {
   bool killing = false;             // a stop signal was sent: the next exit is a stop, not a crash
   bool administrativeStop = false;  // stopped by a Stop request
   bool systemStop = false;          // put in FATAL by supervisord (GiveUp, too many tries)
+  // Ours (restart policies):
+  WallTime runningSince = 0;        // when it last entered RUNNING (backoff_reset counts from here)
+  enum class PendingRestart { None, Restart, FailedStart };
+  PendingRestart pendingRestart = PendingRestart::None;  // why a Restart is stopping it
+  std::string restartReason;        // the Restart's reason ("liveness probe failed: …")
+  bool awaitingGroup = false;       // its group restarts it (GroupRestartWanted sent)
 };
 
 // Whether a SendSignal is meant to stop the process (kill()) or only to signal it
@@ -77,8 +99,24 @@ struct SignalFailed {                         // answer to SendSignal: kill(2) f
 };
 struct Tick {};        // transition(): time passed (the wakeAt timer fired, or any loop pass)
 struct StopReport {};  // stop_report(): a stopProcess call is still waiting
+struct Restart {       // ours: stop it and start it again (a liveness or readiness probe failed)
+  std::string reason;
+};
+struct Ready {         // ours: its readiness probe succeeded
+  std::string detail;
+};
 
-using Event = std::variant<Start, Stop, Signal, GiveUp, Spawned, SpawnFailed, Exited, SignalFailed, Tick, StopReport>;
+using Event = std::variant<Start, Stop, Signal, GiveUp, Spawned, SpawnFailed, Exited, SignalFailed, Tick, StopReport,
+                           Restart, Ready>;
+
+// What the restart policy (policy/) advises for this process right now; the shell
+// computes it before each event. The default is Supervisor's behaviour.
+struct RestartAdvice {
+  double retryDelay = -1;      // seconds the next retry waits; < 0: Supervisor's linear `tries` seconds
+  bool budgetSpent = false;    // one more automatic restart would spend restart_budget
+  bool groupRestarts = false;  // its group's strategy restarts it (one_for_all, rest_for_one)
+  bool startGated = false;     // start_order = ready: an earlier tier is not ready yet
+};
 
 // The instant an event is handled at, and whether supervisord may start processes
 // (its mood is RUNNING). While shutting down or restarting Supervisor starts nothing
@@ -86,6 +124,7 @@ using Event = std::variant<Start, Stop, Signal, GiveUp, Spawned, SpawnFailed, Ex
 struct Moment {
   WallTime now = 0;
   bool supervisorRunning = true;
+  RestartAdvice advice = {};
 };
 
 // ---- Decisions: what the shell must do, in order ---------------------------------
@@ -112,7 +151,17 @@ struct StateChanged {
   pid_t pid;
 };
 
-using Decision = std::variant<Spawn, SendSignal, Log, StateChanged>;
+// Ours: an automatic restart is being spawned (the shell counts it against the budget).
+struct RestartCounted {};
+// Ours: supervisord put the process in FATAL (too many start retries, or its restart
+// budget is spent); the shell escalates as on_budget_spent says. `reason` is the spawnerr.
+struct GaveUp {
+  std::string reason;
+};
+// Ours: it must restart and its group's strategy restarts it; it waits for a Start.
+struct GroupRestartWanted {};
+
+using Decision = std::variant<Spawn, SendSignal, Log, StateChanged, RestartCounted, GaveUp, GroupRestartWanted>;
 
 struct Step {
   ProcessRecord record;              // the new record
@@ -137,6 +186,6 @@ Step handle(const config::ProcessConfig& config, const ProcessRecord& record, co
 // once a second and compares with a strict >; the difference is that instant).
 // Extra Ticks at other times are harmless: they also catch a wall clock set back.
 std::optional<WallTime> nextDeadline(const config::ProcessConfig& config, const ProcessRecord& record,
-                                     bool supervisorRunning);
+                                     bool supervisorRunning, const RestartAdvice& advice = {});
 
 }  // namespace process

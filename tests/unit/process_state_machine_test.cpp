@@ -16,118 +16,13 @@
 #include "supervisord/process/signal_names.h"
 #include "supervisord/process/wait_status.h"
 
+#include "supervised_process_fake.h"
+
 using namespace process;
-
-namespace {
-
-int exitCode(int code) { return code << 8; }  // a wait status for exit(code)
-int killedBy(int signal) { return signal; }   // a wait status for death by signal
-
-std::string levelName(config::LogLevel level) {
-  switch (level) {
-    case config::LogLevel::Critical: return "CRIT";
-    case config::LogLevel::Error: return "ERRO";
-    case config::LogLevel::Warn: return "WARN";
-    case config::LogLevel::Info: return "INFO";
-    default: return "DEBG";
-  }
-}
-
-std::string transitionText(const StateChanged& change) {
-  return std::string(stateName(change.from)) + "->" + std::string(stateName(change.to));
-}
-
-// A fake shell around the machine with a fake clock: it answers Spawn with
-// Spawned (pids 100, 101, …) or SpawnFailed, collects what a user would see in
-// supervisord's log at the default loglevel (info), the state events, and the
-// signals sent, and jumps the clock from deadline to deadline as a timer would.
-struct Supervised {
-  config::ProcessConfig config;
-  ProcessRecord record;
-  WallTime clock = 1000;
-  bool supervisorRunning = true;
-  pid_t nextPid = 100;
-  std::optional<std::string> spawnError;  // answer Spawn with SpawnFailed{this}
-  std::optional<int> signalErrno;         // answer SendSignal with SignalFailed{this}
-
-  std::vector<std::string> log;       // INFO and above, "LEVEL text"
-  std::vector<std::string> debugLog;  // every level
-  std::vector<StateChanged> changes;
-  std::vector<SendSignal> signals;
-  std::vector<WallTime> spawnTimes;
-  std::optional<std::string> refusal;  // of the last event fed
-
-  Supervised() {
-    config.name = "x";
-    config.groupName = "x";
-    config.command = "/bin/x";
-  }
-
-  void feed(const Event& event) {
-    Step step = handle(config, record, event, Moment{clock, supervisorRunning});
-    record = step.record;
-    refusal = step.refusal;
-    CHECK(step.wakeAt == nextDeadline(config, record, supervisorRunning));
-    for (const Decision& decision : step.decisions) {
-      if (const auto* line = std::get_if<Log>(&decision)) {
-        debugLog.push_back(levelName(line->level) + " " + line->text);
-        if (line->level >= config::LogLevel::Info) log.push_back(levelName(line->level) + " " + line->text);
-      } else if (const auto* change = std::get_if<StateChanged>(&decision)) {
-        changes.push_back(*change);
-      } else if (const auto* signal = std::get_if<SendSignal>(&decision)) {
-        signals.push_back(*signal);
-        if (signalErrno)
-          feed(SignalFailed{signal->purpose, *signalErrno,
-                            *signalErrno == ESRCH ? "[Errno 3] No such process" : "[Errno 1] Operation not permitted"});
-      } else if (std::holds_alternative<Spawn>(decision)) {
-        spawnTimes.push_back(clock);
-        if (spawnError) feed(SpawnFailed{*spawnError});
-        else feed(Spawned{nextPid++});
-      }
-    }
-  }
-
-  // The timer loop: tick at every deadline up to `end`, then let the clock reach it.
-  void runUntil(WallTime end) {
-    for (int guard = 0; guard < 1000; ++guard) {
-      auto deadline = nextDeadline(config, record, supervisorRunning);
-      if (!deadline || *deadline > end) {
-        clock = std::max(clock, end);
-        return;
-      }
-      clock = std::max(clock, *deadline);
-      feed(Tick{});
-    }
-    FAIL("the machine keeps asking for a tick at once");
-  }
-  void runFor(WallTime seconds) { runUntil(clock + seconds); }
-  void exitAt(WallTime when, int waitStatus) {
-    clock = when;
-    feed(Exited{waitStatus});
-  }
-  void at(WallTime when, const Event& event) {
-    clock = when;
-    feed(event);
-  }
-
-  std::vector<std::string> transitions() const {
-    std::vector<std::string> out;
-    for (const auto& change : changes) out.push_back(transitionText(change));
-    return out;
-  }
-  ProcessState state() const { return record.state; }
-  void clearHistory() {
-    log.clear();
-    debugLog.clear();
-    changes.clear();
-    signals.clear();
-    spawnTimes.clear();
-  }
-};
-
-using Strings = std::vector<std::string>;
-
-}  // namespace
+using process::testing::Strings;
+using process::testing::Supervised;
+using process::testing::exitCode;
+using process::testing::killedBy;
 
 // ---- states, names, signals, wait statuses -------------------------------------------------
 
@@ -691,19 +586,21 @@ TEST_CASE("every cell of actions[state][event]: the state it leads to, or a refu
       {"SignalFailed", SignalFailed{SignalPurpose::Signal, EPERM, "nope"}},
       {"Tick", Tick{}},
       {"StopReport", StopReport{}},
+      {"Restart", Restart{"liveness probe failed"}},
+      {"Ready", Ready{"ready"}},
   };
   // What each cell leads to: a state name, "=" for no change, "refused" for a refusal.
   // clang-format off
   const std::map<std::string, Strings> expected = {
-      //            Start       Stop        Signal      GiveUp     Spawned    SpawnFailed Exited     SignalFailed Tick        StopReport
-      {"STOPPED",  {"STARTING", "refused",  "refused",  "refused", "refused", "refused",  "refused", "refused",   "=",        "="}},
-      {"STARTING", {"refused",  "STOPPING", "=",        "refused", "RUNNING", "BACKOFF",  "EXITED",  "UNKNOWN",   "RUNNING",  "="}},
-      {"RUNNING",  {"refused",  "STOPPING", "=",        "refused", "refused", "refused",  "EXITED",  "UNKNOWN",   "=",        "="}},
-      {"BACKOFF",  {"STARTING", "STOPPED",  "refused",  "FATAL",   "refused", "refused",  "refused", "refused",   "STARTING", "="}},
-      {"STOPPING", {"refused",  "=",        "=",        "refused", "refused", "refused",  "STOPPED", "UNKNOWN",   "=",        "="}},
-      {"EXITED",   {"STARTING", "refused",  "refused",  "refused", "refused", "refused",  "refused", "refused",   "STARTING", "="}},
-      {"FATAL",    {"STARTING", "refused",  "refused",  "refused", "refused", "refused",  "refused", "refused",   "=",        "="}},
-      {"UNKNOWN",  {"refused",  "refused",  "refused",  "refused", "refused", "refused",  "=",       "refused",   "=",        "="}},
+      //            Start       Stop        Signal      GiveUp     Spawned    SpawnFailed Exited     SignalFailed Tick        StopReport  Restart    Ready
+      {"STOPPED",  {"STARTING", "refused",  "refused",  "refused", "refused", "refused",  "refused", "refused",   "=",        "=",        "=",        "="}},
+      {"STARTING", {"refused",  "STOPPING", "=",        "refused", "RUNNING", "BACKOFF",  "EXITED",  "UNKNOWN",   "RUNNING",  "=",        "STOPPING", "="}},
+      {"RUNNING",  {"refused",  "STOPPING", "=",        "refused", "refused", "refused",  "EXITED",  "UNKNOWN",   "=",        "=",        "STOPPING", "="}},
+      {"BACKOFF",  {"STARTING", "STOPPED",  "refused",  "FATAL",   "refused", "refused",  "refused", "refused",   "STARTING", "=",        "=",        "="}},
+      {"STOPPING", {"refused",  "=",        "=",        "refused", "refused", "refused",  "STOPPED", "UNKNOWN",   "=",        "=",        "=",        "="}},
+      {"EXITED",   {"STARTING", "refused",  "refused",  "refused", "refused", "refused",  "refused", "refused",   "STARTING", "=",        "=",        "="}},
+      {"FATAL",    {"STARTING", "refused",  "refused",  "refused", "refused", "refused",  "refused", "refused",   "=",        "=",        "=",        "="}},
+      {"UNKNOWN",  {"refused",  "refused",  "refused",  "refused", "refused", "refused",  "=",       "refused",   "=",        "=",        "=",        "="}},
   };
   // clang-format on
   config::ProcessConfig config;
