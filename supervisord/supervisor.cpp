@@ -23,6 +23,7 @@
 #include "supervisord/process/reaper.h"
 #include "supervisord/process/signal_names.h"
 #include "supervisord/process/spawner.h"
+#include "supervisord/restart_policies.h"
 
 namespace supervisord {
 
@@ -74,7 +75,8 @@ bool sameProcessConfig(const config::ProcessConfig& a, const config::ProcessConf
   auto fields = [](const config::ProcessConfig& c) {
     return std::tie(c.name, c.groupName, c.programName, c.command, c.directory, c.umask, c.priority, c.autostart,
                     c.autorestart, c.startsecs, c.startretries, c.user, c.uid, c.stopsignal, c.stopwaitsecs,
-                    c.stopasgroup, c.killasgroup, c.exitcodes, c.redirectStderr, c.environment, c.serverurl);
+                    c.stopasgroup, c.killasgroup, c.exitcodes, c.redirectStderr, c.environment, c.serverurl,
+                    c.policy);
   };
   return fields(a) == fields(b) && sameChannel(a.stdoutChannel, b.stdoutChannel) &&
          sameChannel(a.stderrChannel, b.stderrChannel);
@@ -82,7 +84,7 @@ bool sameProcessConfig(const config::ProcessConfig& a, const config::ProcessConf
 
 // ProcessGroupConfig.__eq__ (and its pool and FastCGI variants).
 bool sameGroupConfig(const config::ProcessGroupConfig& a, const config::ProcessGroupConfig& b) {
-  if (a.name != b.name || a.priority != b.priority || a.kind != b.kind) return false;
+  if (a.name != b.name || a.priority != b.priority || a.kind != b.kind || a.policy != b.policy) return false;
   if (a.processes.size() != b.processes.size()) return false;
   for (size_t i = 0; i < a.processes.size(); ++i)
     if (!sameProcessConfig(a.processes[i], b.processes[i])) return false;
@@ -108,10 +110,15 @@ Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, events::Even
       messages_(std::move(messages)),
       baseEnvironment_(config::currentEnvironment()),
       loop_(std::make_unique<Loop>()),
-      load_(std::move(load)) {}
+      load_(std::move(load)) {
+  policies_ = std::make_unique<RestartPolicies>(*this, bus_, [this] {
+    if (stopping_) asio::post(loop_->io, [this] { continueStopping(); });
+  });
+}
 
 Supervisor::~Supervisor() {
   services_.clear();
+  policies_.reset();  // kills hooks still running, before the processes and the loop go
   groups_.clear();
   if (pidfileWritten_) ::unlink(config_.supervisord.pidfile.c_str());
 }
@@ -143,6 +150,12 @@ Supervisor::Outcome Supervisor::run() {
   loop_->children = std::make_unique<process::ChildSignalWatcher>(
       loop_->io, [this](std::vector<process::ReapedChild> reaped) {
         for (const auto& child : reaped) {
+          if (auto watched = watchedChildren_.find(child.pid); watched != watchedChildren_.end()) {
+            auto exited = std::move(watched->second);
+            watchedChildren_.erase(watched);
+            exited(child.status);
+            continue;
+          }
           auto it = pids_.find(child.pid);
           if (it == pids_.end()) {
             log_.info("reaped unknown pid " + std::to_string(child.pid) + " (" +
@@ -215,6 +228,7 @@ bool Supervisor::addProcessGroup(const config::ProcessGroupConfig& groupConfig) 
   const std::string name = resolved.name;
   const bool listeners = resolved.kind == config::GroupKind::EventListenerPool;
   auto& group = groups_[name] = std::make_unique<process::ProcessGroup>(*this, std::move(resolved));
+  policies_->groupAdded(*group);
   if (listeners) listenerPools_->addPool(*group);
   bus_.publish(events::processGroupAddedEvent(name));
   armTickTimer();
@@ -225,6 +239,7 @@ bool Supervisor::removeProcessGroup(const std::string& name) {
   auto it = groups_.find(name);
   if (it == groups_.end() || !it->second->unstoppedProcesses().empty()) return false;
   listenerPools_->removePool(name);
+  policies_->groupRemoved(*it->second);
   groups_.erase(it);
   bus_.publish(events::processGroupRemovedEvent(name));
   armTickTimer();
@@ -321,6 +336,7 @@ void Supervisor::remoteCommunication(const std::string& type, const std::string&
 void Supervisor::childSpawned(process::Process& process, pid_t pid) {
   pids_[pid] = &process;
   listenerPools_->spawned(process);
+  policies_->childSpawned(process);
 }
 
 // POutputDispatcher._log / PEventListenerDispatcher.handle_read_event: the main log
@@ -352,6 +368,7 @@ void Supervisor::stateChanged(process::Process& process, const process::StateCha
   bus_.publish(events::processStateEvent(change.to, config.name, config.groupName, change.from, change.tries,
                                          change.expected, change.pid));
   listenerPools_->stateChanged(process, change.to);
+  policies_->stateChanged(process, change);
   if (stopping_) asio::post(loop_->io, [this] { continueStopping(); });
 }
 
@@ -431,6 +448,7 @@ void Supervisor::continueStopping() {
   }
   for (auto* group : groups())
     if (!group->unstoppedProcesses().empty()) return;
+  if (policies_->hooksRunning()) return;  // post_stop hooks finish first (each within hook_timeout)
   loop_->io.stop();
 }
 
@@ -453,35 +471,49 @@ void Supervisor::reportUnstopped() {
 
 }  // namespace supervisord
 
-// ---- Restart policy (ha.*): placeholder until restart_policies.cpp lands ----
+// ---- Restart policy -------------------------------------------------------------------------
 namespace supervisord {
+
+process::RestartAdvice Supervisor::restartAdvice(const process::Process& process) const {
+  return policies_->advice(process);
+}
+void Supervisor::restartCounted(process::Process& process) { policies_->restartCounted(process); }
+void Supervisor::gaveUp(process::Process& process, const std::string& reason) { policies_->gaveUp(process, reason); }
+void Supervisor::groupRestartWanted(process::Process& process) { policies_->groupRestartWanted(process); }
+bool Supervisor::beforeSpawn(process::Process& process, std::function<void(std::optional<std::string>)> proceed) {
+  return policies_->beforeSpawn(process, std::move(proceed));
+}
+void Supervisor::cancelBeforeSpawn(process::Process& process) { policies_->cancelBeforeSpawn(process); }
+
+void Supervisor::watchChild(pid_t pid, std::function<void(int waitStatus)> exited) {
+  watchedChildren_[pid] = std::move(exited);
+}
 
 common::Result<policy::PolicyReport> Supervisor::policyReport(const std::string& group, const std::string& name) const {
   const process::Process* p = findProcess(group, name);
-  if (!p) return common::makeError("no such process");
-  policy::PolicyReport report;
-  report.name = p->config().name;
-  report.group = p->config().groupName;
-  report.backoff = p->config().policy.backoff == config::Backoff::Linear ? "linear" : "exponential";
-  report.tries = p->record().backoff;
-  return report;
+  if (!p) return common::makeError(kNoSuchProcess);
+  return policies_->report(*p);
 }
 
 common::Result<void> Supervisor::resetBudget(const std::string& group, const std::string& name) {
-  if (!findProcess(group, name)) return common::makeError("no such process");
+  const process::Process* p = findProcess(group, name);
+  if (!p) return common::makeError(kNoSuchProcess);
+  policies_->resetBudget(*p);
   return {};
 }
 
 void Supervisor::promote(const std::string& group, const std::string& name, HookDone done) {
-  const process::Process* p = findProcess(group, name);
-  if (!p) return done(common::makeError("no such process"));
-  done(common::makeError("NOT_PROMOTABLE"));
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return done(common::makeError(kNoSuchProcess));
+  policies_->promote(*p, std::move(done));
 }
 
 void Supervisor::demote(const std::string& group, const std::string& name, HookDone done) {
-  const process::Process* p = findProcess(group, name);
-  if (!p) return done(common::makeError("no such process"));
-  done(common::makeError("NOT_PROMOTABLE"));
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return done(common::makeError(kNoSuchProcess));
+  policies_->demote(*p, std::move(done));
 }
 
 }  // namespace supervisord

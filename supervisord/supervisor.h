@@ -20,6 +20,7 @@
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_model.h"
 #include "supervisord/daemon_process.h"
+#include "supervisord/policy/child_watch.h"
 #include "supervisord/policy/policy_report.h"
 #include "supervisord/process/process_group.h"
 #include "supervisord/process/process_host.h"
@@ -37,6 +38,7 @@ namespace supervisord {
 
 class Supervisor;
 class ListenerPools;
+class RestartPolicies;
 
 // A service that runs beside the groups for the length of one run(): the HTTP
 // servers (rpc/), later the cluster agent. Opened once the groups exist and before
@@ -48,7 +50,7 @@ class Service {
 };
 using ServiceFactory = std::function<common::Result<std::unique_ptr<Service>>(Supervisor&)>;
 
-class Supervisor final : public process::ProcessHost {
+class Supervisor final : public process::ProcessHost, public policy::ChildWatch {
  public:
   // Refused: a service (the HTTP servers) could not be opened (see refusal()); nothing ran.
   enum class Outcome { Shutdown, Restart, Refused };
@@ -149,6 +151,15 @@ class Supervisor final : public process::ProcessHost {
   void childOutput(process::Process& process, bool isStderr, std::string_view data) override;
   void childCommunication(process::Process& process, bool isStderr, std::string_view data) override;
   void stateChanged(process::Process& process, const process::StateChanged& change) override;
+  process::RestartAdvice restartAdvice(const process::Process& process) const override;
+  void restartCounted(process::Process& process) override;
+  void gaveUp(process::Process& process, const std::string& reason) override;
+  void groupRestartWanted(process::Process& process) override;
+  bool beforeSpawn(process::Process& process, std::function<void(std::optional<std::string>)> proceed) override;
+  void cancelBeforeSpawn(process::Process& process) override;
+
+  // ---- ChildWatch: hooks and exec probes (policy/) ----
+  void watchChild(pid_t pid, std::function<void(int waitStatus)> exited) override;
 
  private:
   struct Loop;
@@ -164,6 +175,8 @@ class Supervisor final : public process::ProcessHost {
   logs::DaemonLog& log_;
   events::EventBus& bus_;
   std::unique_ptr<ListenerPools> listenerPools_;
+  std::unique_ptr<RestartPolicies> policies_;
+  std::map<pid_t, std::function<void(int)>> watchedChildren_;  // hooks and exec probes
   bool first_;
   StartupMessages messages_;
   config::Environment baseEnvironment_;

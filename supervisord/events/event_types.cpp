@@ -45,6 +45,9 @@ constexpr TypeInfo kTypes[] = {
     {EventType::ProcessGroup, "PROCESS_GROUP", EventType::Event, true},
     {EventType::ProcessGroupAdded, "PROCESS_GROUP_ADDED", EventType::ProcessGroup, false},
     {EventType::ProcessGroupRemoved, "PROCESS_GROUP_REMOVED", EventType::ProcessGroup, false},
+    {EventType::Policy, "POLICY", EventType::Event, true},
+    {EventType::PolicyHookResult, "POLICY_HOOK_RESULT", EventType::Policy, false},
+    {EventType::PolicyEscalation, "POLICY_ESCALATION", EventType::Policy, false},
 };
 
 const TypeInfo& info(EventType type) {
@@ -160,6 +163,27 @@ Event processGroupRemovedEvent(std::string groupName) {
   return event;
 }
 
+Event policyHookResultEvent(std::string processName, std::string groupName, std::string hook, bool ok,
+                            std::string description) {
+  Event event;
+  event.type = EventType::PolicyHookResult;
+  event.processName = std::move(processName);
+  event.groupName = std::move(groupName);
+  event.hook = std::move(hook);
+  event.ok = ok;
+  event.data = std::move(description);
+  return event;
+}
+
+Event policyEscalationEvent(std::string processName, std::string groupName, std::string reason) {
+  Event event;
+  event.type = EventType::PolicyEscalation;
+  event.processName = std::move(processName);
+  event.groupName = std::move(groupName);
+  event.data = std::move(reason);
+  return event;
+}
+
 std::string payload(const Event& event) {
   const EventType type = event.type;
   if (isUnder(type, EventType::ProcessState)) {
@@ -196,6 +220,12 @@ std::string payload(const Event& event) {
   if (type == EventType::RemoteCommunication) return "type:" + event.remoteType + "\n" + event.data;
   if (isUnder(type, EventType::Tick)) return "when:" + std::to_string(event.when);
   if (isUnder(type, EventType::ProcessGroup)) return "groupname:" + event.groupName + "\n";
+  // Ours, shaped like PROCESS_COMMUNICATION: a header line childutils.eventdata() splits, then the text.
+  if (type == EventType::PolicyHookResult)
+    return "processname:" + event.processName + " groupname:" + event.groupName + " hook:" + event.hook +
+           " ok:" + (event.ok ? "1" : "0") + "\n" + event.data;
+  if (type == EventType::PolicyEscalation)
+    return "processname:" + event.processName + " groupname:" + event.groupName + "\n" + event.data;
   return "";  // SUPERVISOR_STATE_CHANGE_*
 }
 

@@ -42,6 +42,10 @@ enum class EventType {
   ProcessGroup,  // abstract
   ProcessGroupAdded,
   ProcessGroupRemoved,
+  // Ours (restart policies): not in Supervisor.
+  Policy,  // abstract
+  PolicyHookResult,
+  PolicyEscalation,
 };
 
 inline constexpr EventType kAllEventTypes[] = {
@@ -72,6 +76,9 @@ inline constexpr EventType kAllEventTypes[] = {
     EventType::ProcessGroup,
     EventType::ProcessGroupAdded,
     EventType::ProcessGroupRemoved,
+    EventType::Policy,
+    EventType::PolicyHookResult,
+    EventType::PolicyEscalation,
 };
 
 // "PROCESS_STATE_RUNNING", "TICK_5", "EVENT", ... (the `eventname:` header field
@@ -110,6 +117,8 @@ struct Event {
   // PROCESS_LOG_*, PROCESS_COMMUNICATION_*, REMOTE_COMMUNICATION.
   std::string data;
   std::string remoteType;  // REMOTE_COMMUNICATION
+  std::string hook;        // POLICY_HOOK_RESULT: "pre_start", "promote", …
+  bool ok = false;         // POLICY_HOOK_RESULT
   std::int64_t when = 0;   // TICK_*: the start of the new timeslice, epoch seconds
   // The global serial (`serial:` header field), set by the bus the first time the
   // event reaches an event-listener pool; events no pool buffers consume none.
@@ -131,6 +140,11 @@ Event supervisorStoppingEvent();
 Event tickEvent(int period, std::int64_t when);
 Event processGroupAddedEvent(std::string groupName);
 Event processGroupRemovedEvent(std::string groupName);
+// Ours. POLICY_HOOK_RESULT: a hook finished; `data` is its description ("exit status 0").
+// POLICY_ESCALATION: restarts no longer help; `data` is the reason.
+Event policyHookResultEvent(std::string processName, std::string groupName, std::string hook, bool ok,
+                            std::string description);
+Event policyEscalationEvent(std::string processName, std::string groupName, std::string reason);
 
 // The payload text a listener receives after the header line, as Supervisor's
 // event.payload() renders it, UTF-8 encoded.

@@ -18,6 +18,7 @@
 #include "supervisord/logs/child_log_file.h"
 #include "supervisord/logs/strip_ansi.h"
 #include "supervisord/process/output_capture.h"
+#include "supervisord/process/process_environment.h"
 #include "supervisord/process/process_host.h"
 #include "supervisord/process/spawner.h"
 
@@ -137,6 +138,7 @@ struct Process::Runtime {
   std::optional<logs::ChildLogFile> stderrLog;
   std::vector<std::shared_ptr<OutputReader>> readers;  // this child's pipes, and earlier children's until their EOF
   std::shared_ptr<StdinWriter> stdinWriter;
+  bool spawnPending = false;  // a pre_start_command runs; the machine waits for Spawned/SpawnFailed
 };
 
 Process::Process(ProcessHost& host, config::ProcessConfig config)
@@ -152,7 +154,7 @@ Process::Process(ProcessHost& host, config::ProcessConfig config)
   };
   openLog(config_.stdoutChannel, runtime_->stdoutLog);
   if (!config_.redirectStderr) openLog(config_.stderrChannel, runtime_->stderrLog);
-  armTimer(nextDeadline(config_, record_, host_.supervisorRunning()));
+  armTimer(nextDeadline(config_, record_, host_.supervisorRunning(), host_.restartAdvice(*this)));
 }
 
 Process::~Process() = default;
@@ -161,7 +163,7 @@ std::string Process::namespec() const {
   return config_.groupName == config_.name ? config_.name : config_.groupName + ":" + config_.name;
 }
 
-Moment Process::moment() const { return Moment{host_.now(), host_.supervisorRunning()}; }
+Moment Process::moment() const { return Moment{host_.now(), host_.supervisorRunning(), host_.restartAdvice(*this)}; }
 
 std::optional<std::string> Process::start() {
   Step step = handle(config_, record_, Start{}, moment());
@@ -171,6 +173,12 @@ std::optional<std::string> Process::start() {
 }
 
 std::optional<std::string> Process::stop() {
+  if (runtime_->spawnPending) {
+    // The pre_start_command has not finished: the start fails, then the stop applies (BACKOFF -> STOPPED).
+    host_.cancelBeforeSpawn(*this);
+    runtime_->spawnPending = false;
+    feed(SpawnFailed{"pre_start_command interrupted by a stop request"});
+  }
   Step step = handle(config_, record_, Stop{}, moment());
   if (step.refusal) return step.refusal;
   carryOut(step);
@@ -184,7 +192,13 @@ std::optional<std::string> Process::signal(int signalNumber) {
   return std::nullopt;
 }
 
-void Process::giveUp() { feed(GiveUp{}); }
+void Process::giveUp(const std::string& reason) { feed(GiveUp{reason}); }
+
+void Process::restart(const std::string& reason) { feed(Restart{reason}); }
+
+void Process::ready(const std::string& detail) { feed(Ready{detail}); }
+
+bool Process::spawnPending() const { return runtime_->spawnPending; }
 
 void Process::tick() { feed(Tick{}); }
 
@@ -196,6 +210,7 @@ void Process::childExited(int waitStatus) {
 }
 
 void Process::feed(const Event& event) {
+  if (runtime_->spawnPending) return;  // the machine waits for the spawn's answer (see afterPreStart)
   Step step = handle(config_, record_, event, moment());
   if (step.refusal) {
     host_.log(config::LogLevel::Debug, *step.refusal);
@@ -209,7 +224,20 @@ void Process::carryOut(const Step& step) {
   std::optional<Event> answer;
   for (const Decision& decision : step.decisions) {
     if (std::holds_alternative<Spawn>(decision)) {
+      if (host_.beforeSpawn(*this, [alive = runtime_->alive](std::optional<std::string> error) {
+            if (*alive) (*alive)->afterPreStart(std::move(error));
+          })) {
+        runtime_->spawnPending = true;
+        runtime_->timer.cancel();
+        return;  // Spawn is the machine's last decision: nothing else to carry out
+      }
       answer = spawnChild();
+    } else if (std::holds_alternative<RestartCounted>(decision)) {
+      host_.restartCounted(*this);
+    } else if (const auto* g = std::get_if<GaveUp>(&decision)) {
+      host_.gaveUp(*this, g->reason);
+    } else if (std::holds_alternative<GroupRestartWanted>(decision)) {
+      host_.groupRestartWanted(*this);
     } else if (const auto* s = std::get_if<SendSignal>(&decision)) {
       if (::kill(s->toGroup ? -s->pid : s->pid, s->signal) != 0) {
         int error = errno;
@@ -228,6 +256,17 @@ void Process::carryOut(const Step& step) {
   armTimer(step.wakeAt);
 }
 
+void Process::afterPreStart(std::optional<std::string> error) {
+  if (!runtime_->spawnPending) return;
+  runtime_->spawnPending = false;
+  if (error) {
+    feed(SpawnFailed{*error});
+    return;
+  }
+  std::optional<Event> answer = spawnChild();
+  if (answer) feed(*answer);
+}
+
 std::optional<Event> Process::spawnChild() {
   auto argv = common::shlexSplit(config_.command);
   if (!argv) return SpawnFailed{"can't parse command " + common::pythonRepr(config_.command) + ": " + argv.error()};
@@ -235,21 +274,7 @@ std::optional<Event> Process::spawnChild() {
   SpawnRequest request;
   request.name = config_.name;
   request.argv = std::move(*argv);
-  // The daemon's environment, Supervisor's variables, then the configured ones (which may override them).
-  request.environment = host_.baseEnvironment();
-  auto setVariable = [&](const std::string& key, const std::string& value) {
-    for (auto& kv : request.environment)
-      if (kv.first == key) {
-        kv.second = value;
-        return;
-      }
-    request.environment.emplace_back(key, value);
-  };
-  setVariable("SUPERVISOR_ENABLED", "1");
-  if (auto url = config_.serverurl ? config_.serverurl : host_.serverUrl()) setVariable("SUPERVISOR_SERVER_URL", *url);
-  setVariable("SUPERVISOR_PROCESS_NAME", config_.name);
-  setVariable("SUPERVISOR_GROUP_NAME", config_.groupName);
-  for (const auto& [key, value] : config_.environment) setVariable(key, value);
+  request.environment = processEnvironment(host_.baseEnvironment(), host_.serverUrl(), config_);
   request.directory = config_.directory;
   request.umask = config_.umask;
   request.uid = config_.uid;

@@ -43,8 +43,15 @@ class Process {
   std::optional<std::string> start();
   std::optional<std::string> stop();
   std::optional<std::string> signal(int signal);
-  // At shutdown: BACKOFF -> FATAL (Supervisor's give_up).
-  void giveUp();
+  // At shutdown: BACKOFF -> FATAL (Supervisor's give_up). Ours: a process waiting
+  // for its group (EXITED, STOPPED) too, when the group escalates; `reason` becomes spawnerr.
+  void giveUp(const std::string& reason = "");
+  // Ours: a probe gave up on it: stop it and start it again (STARTING: a failed start).
+  void restart(const std::string& reason);
+  // Ours: its readiness probe succeeded.
+  void ready(const std::string& detail);
+  // Ours: a pre_start_command is running; the spawn waits for it.
+  bool spawnPending() const;
   // Time passed or the daemon's mood changed: let the machine re-evaluate.
   void tick();
   // A stopProcess call is still waiting: "waiting for x to stop" (throttled by the machine).
@@ -68,6 +75,7 @@ class Process {
   void feed(const Event& event);
   void carryOut(const Step& step);
   std::optional<Event> spawnChild();
+  void afterPreStart(std::optional<std::string> error);
   void armTimer(std::optional<WallTime> wakeAt);
   void recordOutput(bool isStderr, std::string data, bool captured);
   Moment moment() const;

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,19 @@ class ProcessHost {
   virtual void childCommunication(Process& process, bool isStderr, std::string_view data) = 0;
   // Called after every state change (the event bus, shutdown progress).
   virtual void stateChanged(Process& process, const StateChanged& change) = 0;
+
+  // ---- The restart policy (policy/ decides; the host asks it) ----
+  // Asked before every event the machine handles.
+  virtual RestartAdvice restartAdvice(const Process& process) const = 0;
+  // The machine's policy decisions, as they come (RestartCounted, GaveUp, GroupRestartWanted).
+  virtual void restartCounted(Process& process) = 0;
+  virtual void gaveUp(Process& process, const std::string& reason) = 0;
+  virtual void groupRestartWanted(Process& process) = 0;
+  // Before each spawn (pre_start_command): false = spawn at once; true = the host calls
+  // `proceed` later, once, on the loop, with nullopt (spawn now) or why the start failed
+  // (the spawnerr). cancelBeforeSpawn(): a stop came first; `proceed` must not be called.
+  virtual bool beforeSpawn(Process& process, std::function<void(std::optional<std::string>)> proceed) = 0;
+  virtual void cancelBeforeSpawn(Process& process) = 0;
 };
 
 }  // namespace process

@@ -322,7 +322,19 @@ void signalNotRunning(Transition& t) {
 }
 
 // GiveUp
-void giveUp(Transition& t) { enterFatal(t); }
+void giveUp(Transition& t) {
+  enterFatal(t);
+  const std::string& reason = std::get<GiveUp>(t.event).reason;
+  if (!reason.empty()) t.record().spawnerr = reason;
+}
+// Ours: a process waiting for its group to restart it is given up when the group
+// escalates; otherwise GiveUp is refused here as in Supervisor.
+void giveUpWaiting(Transition& t) {
+  if (t.record().awaitingGroup)
+    giveUp(t);
+  else
+    refuse(t);
+}
 
 // Spawned / SpawnFailed
 void spawned(Transition& t) {
@@ -520,15 +532,15 @@ constexpr std::size_t kStateCount = std::size(kAllProcessStates);
 // Rows: kAllProcessStates. Columns: the alternatives of Event, in order.
 // clang-format off
 constexpr Action kActions[kStateCount][kEventCount] = {
-    //              Start           Stop            Signal            GiveUp  Spawned  SpawnFailed  Exited          SignalFailed  Tick            StopReport      Restart          Ready
-    /* STOPPED  */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autostart,      nothing,        nothing,         nothing},
-    /* STARTING */ {alreadyRunning, stop,           deliverSignal,    refuse, spawned, spawnFailed, startingExited, signalFailed, promote,        nothing,        restartStarting, ready},
-    /* RUNNING  */ {alreadyRunning, stop,           deliverSignal,    refuse, refuse,  refuse,      runningExited,  signalFailed, stableUptime,   nothing,        restartRunning,  nothing},
-    /* BACKOFF  */ {start,          stopInBackoff,  signalNotRunning, giveUp, refuse,  refuse,      refuse,         refuse,       retryOrGiveUp,  nothing,        nothing,         nothing},
-    /* STOPPING */ {alreadyRunning, stop,           deliverSignal,    refuse, refuse,  refuse,      stoppingExited, signalFailed, escalate,       reportStopping, nothing,         nothing},
-    /* EXITED   */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       autorestart,    nothing,        nothing,         nothing},
-    /* FATAL    */ {start,          stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      refuse,         refuse,       retryFromFatal, nothing,        nothing,         nothing},
-    /* UNKNOWN  */ {refuse,         stopNotRunning, signalNotRunning, refuse, refuse,  refuse,      unknownExited,  refuse,       nothing,        nothing,        nothing,         nothing},
+    //              Start            Stop             Signal             GiveUp          Spawned   SpawnFailed   Exited           SignalFailed   Tick             StopReport       Restart           Ready
+    /* STOPPED  */ {start,           stopNotRunning,  signalNotRunning,  giveUpWaiting,  refuse,   refuse,       refuse,          refuse,        autostart,       nothing,         nothing,          nothing},
+    /* STARTING */ {alreadyRunning,  stop,            deliverSignal,     refuse,         spawned,  spawnFailed,  startingExited,  signalFailed,  promote,         nothing,         restartStarting,  ready},
+    /* RUNNING  */ {alreadyRunning,  stop,            deliverSignal,     refuse,         refuse,   refuse,       runningExited,   signalFailed,  stableUptime,    nothing,         restartRunning,   nothing},
+    /* BACKOFF  */ {start,           stopInBackoff,   signalNotRunning,  giveUp,         refuse,   refuse,       refuse,          refuse,        retryOrGiveUp,   nothing,         nothing,          nothing},
+    /* STOPPING */ {alreadyRunning,  stop,            deliverSignal,     refuse,         refuse,   refuse,       stoppingExited,  signalFailed,  escalate,        reportStopping,  nothing,          nothing},
+    /* EXITED   */ {start,           stopNotRunning,  signalNotRunning,  giveUpWaiting,  refuse,   refuse,       refuse,          refuse,        autorestart,     nothing,         nothing,          nothing},
+    /* FATAL    */ {start,           stopNotRunning,  signalNotRunning,  refuse,         refuse,   refuse,       refuse,          refuse,        retryFromFatal,  nothing,         nothing,          nothing},
+    /* UNKNOWN  */ {refuse,          stopNotRunning,  signalNotRunning,  refuse,         refuse,   refuse,       unknownExited,   refuse,        nothing,         nothing,         nothing,          nothing},
 };
 // clang-format on
 
@@ -539,7 +551,9 @@ std::size_t rowOf(ProcessState state) {
 }
 
 bool isRefusal(Action action) {
-  return action == refuse || action == alreadyRunning || action == stopNotRunning || action == signalNotRunning;
+  // giveUpWaiting accepts GiveUp only in a rare case of ours: Supervisor's wording lists BACKOFF alone.
+  return action == refuse || action == alreadyRunning || action == stopNotRunning || action == signalNotRunning ||
+         action == giveUpWaiting;
 }
 
 // An event no state of the table expects here is a bug in the shell; worded as

@@ -88,7 +88,9 @@ enum class SignalPurpose { Kill, Signal };
 struct Start {};                 // spawn(): a start request (startProcess, group start)
 struct Stop {};                  // stop(): an administrative stop, with stopsignal
 struct Signal { int signal; };   // signal(): signalProcess, without intending to stop it
-struct GiveUp {};                // give_up(): stop_all() at shutdown turns BACKOFF into FATAL
+struct GiveUp {                  // give_up(): stop_all() at shutdown turns BACKOFF into FATAL; ours: a
+  std::string reason;            // group escalating puts its waiting members (EXITED, STOPPED) in FATAL too
+};
 struct Spawned { pid_t pid; };   // answer to Spawn: fork succeeded
 struct SpawnFailed { std::string message; };  // answer to Spawn: Supervisor's spawnerr text
 struct Exited { int waitStatus; };            // finish(): the child was reaped (output drained first)

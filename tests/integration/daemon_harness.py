@@ -6,17 +6,48 @@ use {tmp}), starts `supervisord -n`, and offers waits on its log, signals and a
 zombie check. Only public interfaces are used: the config file, signals, the logs,
 /proc.
 """
+import http.client
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
+import xmlrpc.client
 
 SUPERVISORD = os.path.abspath(os.environ.get(
     "SUPERVISORD_BIN",
     os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin", "supervisord")))
+
+
+class UnixTransport(xmlrpc.client.Transport):
+    """xmlrpc.client over a unix socket, as supervisorctl talks to unix:// servers."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def make_connection(self, host):
+        connection = http.client.HTTPConnection("localhost")
+        path = self.path
+
+        def connect():
+            connection.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            connection.sock.connect(path)
+        connection.connect = connect
+        return connection
+
+
+def unix_rpc(path, **kwargs):
+    return xmlrpc.client.ServerProxy("http://localhost/RPC2", transport=UnixTransport(path), **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Daemon:
@@ -59,6 +90,12 @@ class Daemon:
                 return f.read()
         except FileNotFoundError:
             return ""
+
+    # Add this to the config to use rpc().
+    RPC_SECTION = "[unix_http_server]\nfile={tmp}/supervisor.sock\n"
+
+    def rpc(self):
+        return unix_rpc(os.path.join(self.tmp, "supervisor.sock"))
 
     def wait_for_log(self, pattern, count=1, timeout=15):
         deadline = time.time() + timeout

@@ -2,13 +2,11 @@
 """Events and event listeners with real listeners written with Python Supervisor's
 own supervisor.childutils, against our daemon and, for the exact sequence and bytes,
 against Python Supervisor running the same configuration."""
-import http.client
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,26 +16,10 @@ import xmlrpc.client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from daemon_harness import SUPERVISORD, wait_until  # noqa: E402
+from daemon_harness import SUPERVISORD, UnixTransport, wait_until  # noqa: E402
 
 LISTENER = os.path.join(HERE, "event_listener.py")
 PYTHON_SUPERVISORD = "/usr/bin/supervisord"
-
-
-class UnixTransport(xmlrpc.client.Transport):
-    def __init__(self, path):
-        super().__init__()
-        self.path = path
-
-    def make_connection(self, host):
-        connection = http.client.HTTPConnection("localhost")
-        path = self.path
-
-        def connect():
-            connection.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            connection.sock.connect(path)
-        connection.connect = connect
-        return connection
 
 
 class Run:

@@ -29,7 +29,17 @@ TEST_CASE("event types: Supervisor's names, and back", "[events]") {
   for (EventType type : kAllEventTypes) CHECK(eventTypeFromName(eventName(type)) == type);
   CHECK_FALSE(eventTypeFromName("PROCESS_STATE_RUNNING_X"));
   CHECK_FALSE(eventTypeFromName("tick_5"));  // the config loader upper-cases first
-  CHECK(std::size(kAllEventTypes) == 27);
+  CHECK(std::size(kAllEventTypes) == 27 + 3);  // Supervisor's, and our POLICY, POLICY_HOOK_RESULT, POLICY_ESCALATION
+}
+
+TEST_CASE("our policy events: a header line childutils.eventdata() splits, then the text", "[events]") {
+  CHECK(eventName(EventType::PolicyHookResult) == "POLICY_HOOK_RESULT");
+  CHECK(subscriptionMatches(EventType::Policy, EventType::PolicyEscalation));
+  CHECK(isAbstract(EventType::Policy));
+  CHECK(payload(policyHookResultEvent("db", "db", "promote", true, "exit status 0")) ==
+        "processname:db groupname:db hook:promote ok:1\nexit status 0");
+  CHECK(payload(policyEscalationEvent("db", "cluster", "restart budget spent (more than 3 restarts in 60 seconds)")) ==
+        "processname:db groupname:cluster\nrestart budget spent (more than 3 restarts in 60 seconds)");
 }
 
 TEST_CASE("event types: a subscription to an abstract type receives every subtype", "[events]") {

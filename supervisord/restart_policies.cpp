@@ -1,0 +1,664 @@
+#include "supervisord/restart_policies.h"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdlib>
+#include <random>
+
+#include "supervisord/events/event_bus.h"
+#include "supervisord/events/event_types.h"
+#include "supervisord/policy/backoff.h"
+#include "supervisord/policy/command_run.h"
+#include "supervisord/policy/escalation.h"
+#include "supervisord/policy/group_strategy.h"
+#include "supervisord/policy/probe_monitor.h"
+#include "supervisord/policy/restart_budget_window.h"
+#include "supervisord/policy/start_tiers.h"
+#include "supervisord/process/process.h"
+#include "supervisord/process/process_environment.h"
+#include "supervisord/process/process_group.h"
+#include "supervisord/supervisor.h"
+
+namespace supervisord {
+
+namespace asio = boost::asio;
+using process::Process;
+using process::ProcessState;
+
+namespace {
+
+// The hooks in the order the API lists their last runs.
+constexpr const char* kHookOrder[] = {"pre_start", "post_stop", "promote", "demote", "score", "escalate"};
+
+const std::string& hookCommand(const config::PolicyConfig& policy, const std::string& hook) {
+  static const std::string none;
+  if (hook == "pre_start") return policy.preStartCommand;
+  if (hook == "post_stop") return policy.postStopCommand;
+  if (hook == "promote") return policy.promoteCommand;
+  if (hook == "demote") return policy.demoteCommand;
+  if (hook == "score") return policy.scoreCommand;
+  if (hook == "escalate") return policy.escalateCommand;
+  return none;
+}
+
+// score_command's output: an integer on its own (surrounding blanks allowed).
+std::optional<long long> parseScore(const std::string& output) {
+  const auto first = output.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return std::nullopt;
+  const auto last = output.find_last_not_of(" \t\r\n");
+  const std::string text = output.substr(first, last - first + 1);
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end != text.c_str() + text.size()) return std::nullopt;
+  return value;
+}
+
+// "ready" for start_order = ready: up (startsecs passed or the readiness probe
+// succeeded), or done as expected (a one-shot job).
+bool isReady(const Process& p) {
+  return p.state() == ProcessState::Running ||
+         (p.state() == ProcessState::Exited && !p.record().spawnerr.starts_with("Bad exit code"));
+}
+
+// "60 seconds", "0.5 seconds".
+std::string secondsWords(double seconds) {
+  std::string text = std::to_string(seconds);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text + " seconds";
+}
+
+policy::Tier tierOf(const Process& p, int groupPriority) { return {groupPriority, p.config().priority}; }
+
+std::string lastLine(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
+  const auto newline = trimmed.rfind('\n');
+  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
+}
+
+}  // namespace
+
+struct RestartPolicies::ProcessEntry {
+  explicit ProcessEntry(const config::ProcessConfig& config) : budget(config.policy.restartBudget) {
+    if (config.policy.role == config::Role::Promotable) role = "replica";
+  }
+  policy::RestartBudgetWindow budget;
+  std::unique_ptr<policy::ProbeMonitor> readiness;
+  std::unique_ptr<policy::ProbeMonitor> liveness;
+  std::optional<policy::ProbeReport> lastReadiness;  // kept once its monitor has stopped
+  std::optional<policy::ProbeReport> lastLiveness;
+  std::string role;                // "", "replica", "primary"
+  std::optional<long long> score;  // nullopt: never promote
+  std::string escalation;
+  std::map<std::string, policy::HookRun> hooks;  // the last run of each hook
+  std::unique_ptr<policy::CommandRun> preStart;
+  std::unique_ptr<asio::steady_timer> scoreTimer;
+  bool roleBusy = false;
+  bool gateLogged = false;
+};
+
+struct RestartPolicies::GroupEntry {
+  explicit GroupEntry(process::ProcessGroup& group) : group(group), budget(group.config().policy.restartBudget) {}
+  process::ProcessGroup& group;
+  policy::RestartBudgetWindow budget;
+  // A restart in progress: stop `toStop` one by one (reverse priority), then start
+  // `toStart` one by one (priority order), each waiting for the one before.
+  bool restarting = false;
+  std::vector<std::string> toStop;
+  std::vector<std::string> toStart;
+  std::string waitingFor;
+};
+
+// Hooks running, by serial; a run's completion removes it.
+struct RestartPolicies::Runs {
+  std::map<unsigned long, std::unique_ptr<policy::CommandRun>> running;
+  unsigned long next = 0;
+};
+
+RestartPolicies::RestartPolicies(Supervisor& supervisor, events::EventBus& bus, std::function<void()> hooksFinished)
+    : supervisor_(supervisor), bus_(bus), hooksFinished_(std::move(hooksFinished)), runs_(std::make_unique<Runs>()) {}
+
+RestartPolicies::~RestartPolicies() {
+  *alive_ = false;
+  runs_.reset();  // kills hooks still running
+  processes_.clear();
+}
+
+void RestartPolicies::later(std::function<void()> action) {
+  asio::post(supervisor_.io(), [alive = alive_, action = std::move(action)] {
+    if (*alive) action();
+  });
+}
+
+Process* RestartPolicies::find(const std::string& group, const std::string& name) const {
+  process::ProcessGroup* g = supervisor_.findGroup(group);
+  Process* p = g ? g->find(name) : nullptr;
+  return p && entry(*p) ? p : nullptr;
+}
+
+RestartPolicies::ProcessEntry* RestartPolicies::entry(const Process& process) const {
+  auto it = processes_.find(&process);
+  return it == processes_.end() ? nullptr : it->second.get();
+}
+
+RestartPolicies::GroupEntry* RestartPolicies::groupEntry(const Process& process) const {
+  auto it = groups_.find(process.config().groupName);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+void RestartPolicies::groupAdded(process::ProcessGroup& group) {
+  groups_[group.name()] = std::make_unique<GroupEntry>(group);
+  for (const auto& p : group.processes()) processes_[p.get()] = std::make_unique<ProcessEntry>(p->config());
+  if (supervisor_.config().supervisord.startOrder != config::StartOrder::Ready) return;
+  // A process of a later tier waits: say so once, where an operator looks.
+  for (const auto& p : group.processes()) {
+    if (!advice(*p).startGated) continue;
+    entry(*p)->gateLogged = true;
+    supervisor_.log(config::LogLevel::Info,
+                    "waiting for earlier priorities to be ready before starting " + p->config().name +
+                        " (start_order = ready)");
+  }
+}
+
+void RestartPolicies::groupRemoved(process::ProcessGroup& group) {
+  for (const auto& p : group.processes()) processes_.erase(p.get());
+  groups_.erase(group.name());
+}
+
+// ---- Advice ---------------------------------------------------------------------------
+
+process::RestartAdvice RestartPolicies::advice(const Process& process) const {
+  process::RestartAdvice advice;
+  const ProcessEntry* e = entry(process);
+  if (!e) return advice;
+  const config::PolicyConfig& policy = process.config().policy;
+  const double now = supervisor_.now();
+  if (!policy.isDefault()) {
+    // Jitter is drawn per advice; the machine uses it at most once per event.
+    static std::mt19937 random{std::random_device{}()};
+    const double sample = policy.backoffJitter > 0 ? std::uniform_real_distribution<double>(0, 1)(random) : 0;
+    advice.retryDelay = policy::retryDelay(policy, process.record().backoff + 1, sample);
+    advice.budgetSpent = e->budget.wouldExceed(now);
+  }
+  if (const GroupEntry* g = groupEntry(process))
+    advice.groupRestarts = g->group.config().policy.strategy != config::GroupStrategy::OneForOne;
+  if (supervisor_.config().supervisord.startOrder == config::StartOrder::Ready && process.record().laststart == 0) {
+    std::vector<policy::TierMember> members;
+    int ownPriority = 0;
+    for (auto* group : supervisor_.groups())
+      for (const auto& p : group->processes()) {
+        if (p.get() == &process) ownPriority = group->priority();
+        members.push_back({tierOf(*p, group->priority()), p->config().autostart, isReady(*p)});
+      }
+    advice.startGated = !policy::tierMayStart(tierOf(process, ownPriority), members);
+  }
+  return advice;
+}
+
+// ---- Decisions from the machine -------------------------------------------------------------
+
+void RestartPolicies::restartCounted(Process& process) {
+  if (ProcessEntry* e = entry(process)) e->budget.record(supervisor_.now());
+}
+
+void RestartPolicies::gaveUp(Process& process, const std::string& reason) {
+  ProcessEntry* e = entry(process);
+  GroupEntry* g = groupEntry(process);
+  if (!e || !g) return;
+  const config::PolicyConfig& policy = process.config().policy;
+  e->escalation = reason;
+  const std::string group = process.config().groupName;
+  const std::string name = process.config().name;
+  switch (policy::budgetAction(policy, g->budget.wouldExceed(supervisor_.now()))) {
+    case policy::BudgetAction::Fatal:
+      return;
+    case policy::BudgetAction::RestartGroup:
+      later([this, group, name] { startGroupRestart(group, name, true); });
+      return;
+    case policy::BudgetAction::Escalate:
+      later([this, group, name, reason] { escalate(group, name, reason); });
+      return;
+  }
+}
+
+void RestartPolicies::groupRestartWanted(Process& process) {
+  const std::string group = process.config().groupName;
+  const std::string name = process.config().name;
+  later([this, group, name] { startGroupRestart(group, name, false); });
+}
+
+// ---- Group restarts -----------------------------------------------------------------------
+
+void RestartPolicies::startGroupRestart(const std::string& groupName, const std::string& trigger, bool wholeGroup) {
+  auto it = groups_.find(groupName);
+  if (it == groups_.end() || !supervisor_.supervisorRunning()) return;
+  GroupEntry& g = *it->second;
+  const auto& members = g.group.processes();
+  auto position = std::find_if(members.begin(), members.end(), [&](const auto& p) { return p->config().name == trigger; });
+  if (position == members.end()) return;
+  Process& failed = **position;
+  if (g.restarting) {  // it joins the restart in progress
+    if (std::find(g.toStart.begin(), g.toStart.end(), trigger) == g.toStart.end()) g.toStart.push_back(trigger);
+    return;
+  }
+  const double now = supervisor_.now();
+  const auto& budget = g.group.config().policy.restartBudget;
+  if (g.budget.wouldExceed(now)) {
+    std::string reason = "group restart budget spent (more than " + std::to_string(budget->restarts) +
+                         " group restarts in " + secondsWords(budget->seconds) + ")";
+    failed.giveUp(reason);
+    escalate(groupName, trigger, reason);
+    return;
+  }
+  g.budget.record(now);
+  const auto strategy = wholeGroup ? config::GroupStrategy::OneForAll : g.group.config().policy.strategy;
+  const auto set = policy::restartSet(strategy, static_cast<std::size_t>(position - members.begin()), members.size());
+  if (wholeGroup) {
+    if (ProcessEntry* e = entry(failed)) e->budget.reset();  // its budget is whole again with the group's restart
+  }
+  supervisor_.log(config::LogLevel::Info, "restarting group " + groupName + " (" + policy::strategyName(strategy) +
+                                              "): " + trigger + " must restart");
+  g.restarting = true;
+  g.toStop.clear();
+  g.toStart.clear();
+  for (auto index = set.rbegin(); index != set.rend(); ++index) {
+    const Process& p = *members[*index];
+    if (&p != &failed && process::isSignallableState(p.state())) g.toStop.push_back(p.config().name);
+  }
+  for (std::size_t index : set) {
+    const Process& p = *members[index];
+    // What was up (or waiting for this restart) starts again; what an operator stopped stays stopped.
+    const bool wanted = &p == &failed || process::isRunningState(p.state()) || p.state() == ProcessState::Stopping ||
+                        p.record().awaitingGroup;
+    if (wanted) g.toStart.push_back(p.config().name);
+  }
+  advanceGroupRestart(groupName);
+}
+
+void RestartPolicies::advanceGroupRestart(const std::string& groupName) {
+  auto it = groups_.find(groupName);
+  if (it == groups_.end()) return;
+  GroupEntry& g = *it->second;
+  g.waitingFor.clear();
+  while (!g.toStop.empty()) {
+    Process* p = g.group.find(g.toStop.front());
+    g.toStop.erase(g.toStop.begin());
+    if (!p || !process::isSignallableState(p->state())) continue;
+    if (p->state() != ProcessState::Stopping) p->stop();
+    if (p->state() == ProcessState::Stopping) {
+      g.waitingFor = p->config().name;
+      return;
+    }
+  }
+  if (!supervisor_.supervisorRunning()) {
+    g.restarting = false;
+    g.toStart.clear();
+    return;
+  }
+  while (!g.toStart.empty()) {
+    Process* p = g.group.find(g.toStart.front());
+    g.toStart.erase(g.toStart.begin());
+    if (!p) continue;
+    p->start();  // refused when it already runs: nothing to wait for
+    if (p->state() == ProcessState::Starting) {
+      g.waitingFor = p->config().name;
+      return;
+    }
+  }
+  g.restarting = false;
+}
+
+// ---- Escalation -------------------------------------------------------------------------------
+
+void RestartPolicies::escalate(const std::string& groupName, const std::string& name, const std::string& reason) {
+  Process* p = find(groupName, name);
+  if (!p) return;
+  ProcessEntry* e = entry(*p);
+  e->escalation = reason;
+  supervisor_.log(config::LogLevel::Warn, "escalating: " + name + " (" + reason + ")");
+  const auto steps = policy::escalationSteps(p->config().policy, e->role == "primary");
+  // The steps run one after the other: a hook's end starts the next.
+  auto run = std::make_shared<std::function<void(std::size_t)>>();
+  *run = [this, groupName, name, reason, steps, run](std::size_t index) {
+    Process* p = find(groupName, name);
+    if (!p || index >= steps.size()) {
+      *run = nullptr;
+      return;
+    }
+    switch (steps[index]) {
+      case policy::EscalationStep::Demote:
+        runHook(*p, "demote", "escalation: " + reason, [this, groupName, name, run, index](const policy::HookRun& hook) {
+          if (Process* p = find(groupName, name); p && hook.ok) entry(*p)->role = "replica";
+          (*run)(index + 1);
+        });
+        return;
+      case policy::EscalationStep::RunEscalateCommand:
+        runHook(*p, "escalate", reason, [run, index](const policy::HookRun&) { (*run)(index + 1); });
+        return;
+      case policy::EscalationStep::Publish:
+        bus_.publish(events::policyEscalationEvent(name, groupName, reason));
+        (*run)(index + 1);
+        return;
+      case policy::EscalationStep::LeaveFatal:
+        if (p->state() != ProcessState::Fatal) p->giveUp(reason);
+        *run = nullptr;  // breaks the self-reference
+        return;
+    }
+  };
+  (*run)(0);
+}
+
+// ---- Hooks ------------------------------------------------------------------------------------
+
+void RestartPolicies::runHook(Process& process, const std::string& hook, const std::string& reason,
+                              std::function<void(const policy::HookRun&)> then) {
+  ProcessEntry* e = entry(process);
+  if (!e) return;
+  const config::ProcessConfig& config = process.config();
+  policy::HookRun& record = e->hooks[hook];
+  record = policy::HookRun{hook, reason, supervisor_.now(), 0, false, "running", ""};
+
+  policy::CommandRequest request;
+  request.name = config.name;
+  request.commandLine = hookCommand(config.policy, hook);
+  request.environment = process::processEnvironment(supervisor_.baseEnvironment(), supervisor_.serverUrl(), config);
+  process::setVariable(request.environment, "SUPERVISOR_HOOK", hook);
+  process::setVariable(request.environment, "SUPERVISOR_REASON", reason);
+  process::setVariable(request.environment, "SUPERVISOR_PROCESS_STATE", std::string(process::stateName(process.state())));
+  process::setVariable(request.environment, "SUPERVISOR_ROLE", e->role);
+  if (process.pid() != 0) process::setVariable(request.environment, "SUPERVISOR_PID", std::to_string(process.pid()));
+  if (process.record().exitstatus)
+    process::setVariable(request.environment, "SUPERVISOR_EXIT_STATUS", std::to_string(*process.record().exitstatus));
+  request.directory = config.directory;
+  request.timeout = config.policy.hookTimeout;
+
+  const unsigned long serial = runs_->next++;
+  const std::string group = config.groupName;
+  const std::string name = config.name;
+  auto finished = [this, serial, group, name, hook, then = std::move(then)](const policy::CommandResult& result) {
+    Process* p = find(group, name);
+    ProcessEntry* e = p ? entry(*p) : nullptr;
+    policy::HookRun run;
+    if (e) {
+      policy::HookRun& record = e->hooks[hook];
+      record.finished = supervisor_.now();
+      record.ok = result.succeeded();
+      record.description = result.description;
+      record.output = result.output;
+      run = record;
+    }
+    std::string line = hook + "_command of " + name + ": " + result.description;
+    if (!result.output.empty()) line += " (" + lastLine(result.output) + ")";
+    supervisor_.log(result.succeeded() ? config::LogLevel::Info : config::LogLevel::Warn, line);
+    bus_.publish(events::policyHookResultEvent(name, group, hook, result.succeeded(), result.description));
+    if (hook == "pre_start") {
+      if (e) e->preStart.reset();  // destroys this run's handle: allowed in its completion
+    } else {
+      runs_->running.erase(serial);
+    }
+    if (then) then(run);  // always: an API call may be waiting for it
+    if (!hooksRunning() && hooksFinished_) hooksFinished_();
+  };
+  auto handle = std::make_unique<policy::CommandRun>(supervisor_.io(), supervisor_.spawner(), supervisor_,
+                                                     std::move(request), std::move(finished));
+  if (hook == "pre_start")
+    e->preStart = std::move(handle);
+  else
+    runs_->running[serial] = std::move(handle);
+}
+
+bool RestartPolicies::hooksRunning() const {
+  if (!runs_->running.empty()) return true;
+  return std::any_of(processes_.begin(), processes_.end(), [](const auto& kv) { return kv.second->preStart != nullptr; });
+}
+
+bool RestartPolicies::beforeSpawn(Process& process, std::function<void(std::optional<std::string>)> proceed) {
+  ProcessEntry* e = entry(process);
+  if (!e || process.config().policy.preStartCommand.empty()) return false;
+  runHook(process, "pre_start", "start", [proceed = std::move(proceed)](const policy::HookRun& run) {
+    if (run.ok)
+      proceed(std::nullopt);
+    else
+      proceed("pre_start_command failed: " + run.description);
+  });
+  return true;
+}
+
+void RestartPolicies::cancelBeforeSpawn(Process& process) {
+  if (ProcessEntry* e = entry(process)) {
+    e->preStart.reset();  // kills the hook; its completion never runs
+    auto& record = e->hooks["pre_start"];
+    record.finished = supervisor_.now();
+    record.description = "interrupted by a stop request";
+  }
+  if (!hooksRunning() && hooksFinished_) hooksFinished_();
+}
+
+// ---- Probes, roles and scores follow the process's state ---------------------------------------
+
+namespace {
+
+policy::ProbeReport probeReport(const char* kind, const policy::ProbeMonitor& monitor, bool active) {
+  const policy::ProbeStatus status = monitor.status();
+  policy::ProbeReport report;
+  report.kind = kind;
+  report.spec = monitor.probe().spec;
+  report.active = active;
+  report.checks = status.checks;
+  report.consecutiveFailures = status.consecutiveFailures;
+  report.lastOk = status.lastOk;
+  report.lastDetail = status.lastDetail;
+  report.lastCheck = status.lastCheckTime;
+  return report;
+}
+
+}  // namespace
+
+void RestartPolicies::childSpawned(Process& process) {
+  ProcessEntry* e = entry(process);
+  const auto& probe = process.config().policy.readinessProbe;
+  if (!e || !probe) return;
+  policy::ProbeCommandContext context{&supervisor_.spawner(), &supervisor_, process.config().name,
+                                      process::processEnvironment(supervisor_.baseEnvironment(), supervisor_.serverUrl(),
+                                                                  process.config()),
+                                      process.config().directory};
+  const std::string group = process.config().groupName;
+  const std::string name = process.config().name;
+  e->readiness = std::make_unique<policy::ProbeMonitor>(
+      supervisor_.io(), std::move(context), *probe,
+      [this, group, name](policy::ProbeVerdict verdict, const policy::ProbeOutcome& last) {
+        later([this, group, name, verdict, detail = last.detail] {
+          Process* p = find(group, name);
+          if (!p || p->state() != ProcessState::Starting) return;
+          if (verdict == policy::ProbeVerdict::Ready)
+            p->ready(detail);
+          else
+            p->restart("readiness probe failed: " + detail);
+        });
+      });
+}
+
+void RestartPolicies::stateChanged(Process& process, const process::StateChanged& change) {
+  ProcessEntry* e = entry(process);
+  if (!e) return;
+  const config::PolicyConfig& policy = process.config().policy;
+
+  // Readiness watches STARTING, liveness RUNNING; their last status stays visible.
+  if (change.to != ProcessState::Starting && e->readiness) {
+    e->lastReadiness = probeReport("readiness", *e->readiness, false);
+    e->readiness.reset();
+  }
+  if (change.to != ProcessState::Running && e->liveness) {
+    e->lastLiveness = probeReport("liveness", *e->liveness, false);
+    e->liveness.reset();
+  }
+  if (change.to == ProcessState::Running && policy.livenessProbe) {
+    policy::ProbeCommandContext context{&supervisor_.spawner(), &supervisor_, process.config().name,
+                                        process::processEnvironment(supervisor_.baseEnvironment(),
+                                                                    supervisor_.serverUrl(), process.config()),
+                                        process.config().directory};
+    const std::string group = process.config().groupName;
+    const std::string name = process.config().name;
+    e->liveness = std::make_unique<policy::ProbeMonitor>(
+        supervisor_.io(), std::move(context), *policy.livenessProbe,
+        [this, group, name](policy::ProbeVerdict verdict, const policy::ProbeOutcome& last) {
+          if (verdict != policy::ProbeVerdict::Failed) return;
+          later([this, group, name, detail = last.detail] {
+            Process* p = find(group, name);
+            if (p && p->state() == ProcessState::Running) p->restart("liveness probe failed: " + detail);
+          });
+        });
+  }
+
+  // The score is refreshed while RUNNING; a process that is not up is never promoted.
+  if (change.to == ProcessState::Running && !policy.scoreCommand.empty()) scheduleScore(process, 0);
+  if (change.to != ProcessState::Running && change.from == ProcessState::Running) {
+    e->score.reset();
+    if (e->scoreTimer) e->scoreTimer->cancel();
+  }
+
+  // post_stop_command after every end of a child that ran.
+  const bool childEnded = (change.from == ProcessState::Starting || change.from == ProcessState::Running ||
+                           change.from == ProcessState::Stopping) &&
+                          !process::isSignallableState(change.to) && change.pid != 0;
+  if (childEnded && !policy.postStopCommand.empty()) {
+    const char* reason = change.to == ProcessState::Stopped   ? "stopped"
+                         : change.to == ProcessState::Exited  ? "exited"
+                         : change.to == ProcessState::Backoff ? "exited too quickly"
+                                                              : "ended";
+    runHook(process, "post_stop", reason, nullptr);
+  }
+
+  // A group restart in progress waits for this process.
+  if (GroupEntry* g = groupEntry(process); g && g->restarting && g->waitingFor == process.config().name &&
+                                          change.to != ProcessState::Stopping && change.to != ProcessState::Starting) {
+    const std::string group = process.config().groupName;
+    later([this, group] { advanceGroupRestart(group); });
+  }
+
+  // start_order = ready: a process becoming ready may open the next tier.
+  if (supervisor_.config().supervisord.startOrder == config::StartOrder::Ready &&
+      (change.to == ProcessState::Running || change.to == ProcessState::Exited))
+    later([this] { releaseStartTiers(); });
+}
+
+void RestartPolicies::releaseStartTiers() {
+  for (auto* group : supervisor_.groups())
+    for (const auto& p : group->processes())
+      if (p->state() == ProcessState::Stopped && p->record().laststart == 0 && p->config().autostart) p->tick();
+}
+
+void RestartPolicies::scheduleScore(Process& process, double delay) {
+  ProcessEntry* e = entry(process);
+  if (!e) return;
+  if (!e->scoreTimer) e->scoreTimer = std::make_unique<asio::steady_timer>(supervisor_.io());
+  e->scoreTimer->cancel();
+  e->scoreTimer->expires_after(std::chrono::microseconds(static_cast<long long>(delay * 1e6)));
+  const std::string group = process.config().groupName;
+  const std::string name = process.config().name;
+  e->scoreTimer->async_wait([this, alive = alive_, group, name](boost::system::error_code ec) {
+    if (ec || !*alive) return;
+    Process* p = find(group, name);
+    if (!p || p->state() != ProcessState::Running || !supervisor_.supervisorRunning()) return;
+    runHook(*p, "score", "refresh", [this, group, name](const policy::HookRun& run) {
+      Process* p = find(group, name);
+      if (!p || p->state() != ProcessState::Running) return;
+      ProcessEntry* e = entry(*p);
+      e->score = run.ok ? parseScore(run.output) : std::nullopt;
+      scheduleScore(*p, p->config().policy.scoreInterval);
+    });
+  });
+}
+
+// ---- ha.* -------------------------------------------------------------------------------------
+
+policy::PolicyReport RestartPolicies::report(const Process& process) const {
+  policy::PolicyReport report;
+  const config::ProcessConfig& config = process.config();
+  const config::PolicyConfig& policy = config.policy;
+  report.name = config.name;
+  report.group = config.groupName;
+  report.backoff = policy.backoff == config::Backoff::Linear ? "linear" : "exponential";
+  report.tries = process.record().backoff;
+  report.nextDelay = policy::retryDelay(policy, report.tries + 1, 0);
+  const ProcessState state = process.state();
+  if ((state == ProcessState::Backoff || state == ProcessState::Exited || state == ProcessState::Fatal) &&
+      !process.record().awaitingGroup && process.record().delay > 0)
+    report.retryAt = process.record().delay;
+  report.onBudgetSpent = policy::onBudgetSpentName(policy.onBudgetSpent);
+  const double now = supervisor_.now();
+  if (const ProcessEntry* e = entry(process)) {
+    report.budgetUsed = e->budget.used(now);
+    report.budgetLimit = e->budget.limit();
+    report.budgetWindow = e->budget.window();
+    report.role = e->role;
+    report.score = e->score;
+    report.escalation = e->escalation;
+    if (e->readiness)
+      report.probes.push_back(probeReport("readiness", *e->readiness, true));
+    else if (e->lastReadiness)
+      report.probes.push_back(*e->lastReadiness);
+    else if (policy.readinessProbe)
+      report.probes.push_back(policy::ProbeReport{"readiness", policy.readinessProbe->spec, false, 0, 0, std::nullopt, "", 0});
+    if (e->liveness)
+      report.probes.push_back(probeReport("liveness", *e->liveness, true));
+    else if (e->lastLiveness)
+      report.probes.push_back(*e->lastLiveness);
+    else if (policy.livenessProbe)
+      report.probes.push_back(policy::ProbeReport{"liveness", policy.livenessProbe->spec, false, 0, 0, std::nullopt, "", 0});
+    for (const char* hook : kHookOrder)
+      if (auto it = e->hooks.find(hook); it != e->hooks.end()) report.hooks.push_back(it->second);
+  }
+  if (const GroupEntry* g = groupEntry(process)) {
+    report.groupStrategy = policy::strategyName(g->group.config().policy.strategy);
+    report.groupBudgetUsed = g->budget.used(now);
+    report.groupBudgetLimit = g->budget.limit();
+  }
+  return report;
+}
+
+void RestartPolicies::resetBudget(const Process& process) {
+  if (ProcessEntry* e = entry(process)) {
+    e->budget.reset();
+    e->escalation.clear();
+  }
+  if (GroupEntry* g = groupEntry(process)) g->budget.reset();
+  supervisor_.log(config::LogLevel::Info, "restart budget of " + process.config().name + " reset");
+}
+
+void RestartPolicies::promote(Process& process, HookDone done) { roleHook(process, "promote", std::move(done)); }
+
+void RestartPolicies::demote(Process& process, HookDone done) { roleHook(process, "demote", std::move(done)); }
+
+void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDone done) {
+  ProcessEntry* e = entry(process);
+  if (!e || process.config().policy.role != config::Role::Promotable) return done(common::makeError("NOT_PROMOTABLE"));
+  if (hook == "promote" && process.state() != ProcessState::Running) return done(common::makeError("NOT_RUNNING"));
+  if (e->roleBusy) return done(common::makeError("BUSY"));
+  const std::string newRole = hook == "promote" ? "primary" : "replica";
+  if (hookCommand(process.config().policy, hook).empty()) {
+    e->role = newRole;
+    supervisor_.log(config::LogLevel::Info, process.config().name + " is now " + newRole + " (no " + hook + "_command)");
+    return done(policy::HookRun{hook, "operator", supervisor_.now(), supervisor_.now(), true, "no " + hook + "_command", ""});
+  }
+  e->roleBusy = true;
+  const std::string group = process.config().groupName;
+  const std::string name = process.config().name;
+  runHook(process, hook, "operator", [this, group, name, newRole, done = std::move(done)](const policy::HookRun& run) {
+    if (Process* p = find(group, name)) {
+      ProcessEntry* e = entry(*p);
+      e->roleBusy = false;
+      if (run.ok) {
+        e->role = newRole;
+        supervisor_.log(config::LogLevel::Info, name + " is now " + newRole);
+      }
+    }
+    done(run);
+  });
+}
+
+}  // namespace supervisord
