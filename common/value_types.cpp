@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -87,6 +88,27 @@ Result<bool> parseBoolean(std::string_view text) {
   if (s == "yes" || s == "true" || s == "on" || s == "1") return true;
   if (s == "no" || s == "false" || s == "off" || s == "0") return false;
   return makeError("not a valid boolean value: " + pyQuote(text) + " (expected true/false, yes/no, on/off or 1/0)");
+}
+
+Result<double> parseDuration(std::string_view text) {
+  std::string s = lower(strip(text));
+  auto fail = [&] {
+    return makeError("not a duration: " + pyQuote(text) +
+                     " (expected seconds, or a number with ms, s, m or h, e.g. '500ms', '10s', '5m')");
+  };
+  size_t digits = 0, dots = 0, end = 0;
+  for (; end < s.size() && (std::isdigit(static_cast<unsigned char>(s[end])) || s[end] == '.'); ++end)
+    (s[end] == '.' ? dots : digits)++;
+  if (digits == 0 || dots > 1) return fail();
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + end, value, std::chars_format::fixed);
+  if (ec != std::errc() || ptr != s.data() + end) return fail();
+  std::string_view unit = strip(std::string_view(s).substr(end));
+  if (unit.empty() || unit == "s") return value;
+  if (unit == "ms") return value / 1000;
+  if (unit == "m") return value * 60;
+  if (unit == "h") return value * 3600;
+  return fail();
 }
 
 Result<long long> parseByteSize(std::string_view text) {

@@ -20,6 +20,10 @@ namespace common {
 Result<long long> parseInteger(std::string_view text);
 // true/yes/on/1, false/no/off/0, any case.
 Result<bool> parseBoolean(std::string_view text);
+// A duration in seconds (ours, for the restart-policy keys): a number, optionally
+// fractional, with an optional unit ms, s, m or h (any case): "10", "2.5", "500ms",
+// "10s", "5m", "1h". Never negative; callers check any stricter bound.
+Result<double> parseDuration(std::string_view text);
 // N, NKB, NMB, NGB (1024-based, any case).
 Result<long long> parseByteSize(std::string_view text);
 // Python int(text, 8): "022", "0o22", "22".

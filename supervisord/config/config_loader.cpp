@@ -11,6 +11,7 @@
 #include "common/shell_words.h"
 #include "common/value_types.h"
 #include "supervisord/config/known_keys.h"
+#include "supervisord/config/policy_sections.h"
 #include "supervisord/config/process_sections.h"
 #include "supervisord/config/section_reader.h"
 
@@ -106,6 +107,7 @@ Result<void> readSupervisordSection(const common::IniFile& ini, Expansions& envi
   TRY_ASSIGN(s.childlogdir, r.parse<std::string>("childlogdir", common::tempDirectory(), common::parseExistingDirectory));
   TRY_ASSIGN(s.nocleanup, r.parse<bool>("nocleanup", "false", common::parseBoolean));
   TRY_ASSIGN(s.stripAnsi, r.parse<bool>("strip_ansi", "false", common::parseBoolean));
+  TRY_ASSIGN(s.startOrder, readStartOrder(r));
   // Supervisor expands [supervisord] environment twice (saneget, then expand()).
   TRY_ASSIGN(text, r.get("environment", ""));
   Expansions second = environ;

@@ -56,6 +56,111 @@ void channelJson(json& out, const std::string& prefix, const ChannelConfig& c) {
   out[prefix + "_syslog"] = c.syslog;
 }
 
+const char* backoffName(Backoff b) { return b == Backoff::Exponential ? "exponential" : "linear"; }
+
+const char* onBudgetSpentName(OnBudgetSpent o) {
+  switch (o) {
+    case OnBudgetSpent::Fatal: return "fatal";
+    case OnBudgetSpent::RestartGroup: return "restart_group";
+    case OnBudgetSpent::Escalate: return "escalate";
+  }
+  return "fatal";
+}
+
+const char* strategyName(GroupStrategy s) {
+  switch (s) {
+    case GroupStrategy::OneForOne: return "one_for_one";
+    case GroupStrategy::OneForAll: return "one_for_all";
+    case GroupStrategy::RestForOne: return "rest_for_one";
+  }
+  return "one_for_one";
+}
+
+json budgetJson(const RestartBudget& b) { return {{"restarts", b.restarts}, {"seconds", b.seconds}}; }
+
+json probeJson(const ProbeConfig& p) {
+  json out;
+  out["spec"] = p.spec;
+  switch (p.kind) {
+    case ProbeConfig::Kind::Exec:
+      out["kind"] = "exec";
+      out["command"] = p.command;
+      break;
+    case ProbeConfig::Kind::Tcp:
+      out["kind"] = "tcp";
+      out["host"] = p.host;
+      out["port"] = p.port;
+      break;
+    case ProbeConfig::Kind::Http:
+      out["kind"] = "http";
+      out["host"] = p.host;
+      out["port"] = p.port;
+      out["path"] = p.path;
+      break;
+  }
+  out["interval"] = p.interval;
+  out["timeout"] = p.timeout;
+  out["failures"] = p.failureThreshold;
+  out["delay"] = p.initialDelay;
+  return out;
+}
+
+// Only the fields that differ from the defaults (Supervisor's behaviour), so a config
+// without policy keys dumps exactly as Python Supervisor's does (tests/compat/).
+json policyJson(const PolicyConfig& p) {
+  const PolicyConfig d;
+  json out = json::object();
+  if (p.backoff != d.backoff) out["backoff"] = backoffName(p.backoff);
+  if (p.backoffInitial != d.backoffInitial) out["backoff_initial"] = p.backoffInitial;
+  if (p.backoffMax != d.backoffMax) out["backoff_max"] = p.backoffMax;
+  if (p.backoffJitter != d.backoffJitter) out["backoff_jitter"] = p.backoffJitter;
+  if (p.backoffReset != d.backoffReset) out["backoff_reset"] = p.backoffReset;
+  if (p.restartBudget) out["restart_budget"] = budgetJson(*p.restartBudget);
+  if (p.onBudgetSpent != d.onBudgetSpent) out["on_budget_spent"] = onBudgetSpentName(p.onBudgetSpent);
+  if (p.fatalRetry) out["fatal_retry"] = *p.fatalRetry;
+  if (p.readinessProbe) out["readiness_probe"] = probeJson(*p.readinessProbe);
+  if (p.livenessProbe) out["liveness_probe"] = probeJson(*p.livenessProbe);
+  if (p.role != d.role) out["role"] = "promotable";
+  const std::pair<const char*, const std::string*> commands[] = {
+      {"pre_start_command", &p.preStartCommand}, {"post_stop_command", &p.postStopCommand},
+      {"promote_command", &p.promoteCommand},    {"demote_command", &p.demoteCommand},
+      {"score_command", &p.scoreCommand},        {"escalate_command", &p.escalateCommand}};
+  for (const auto& [key, command] : commands)
+    if (!command->empty()) out[key] = *command;
+  if (p.hookTimeout != d.hookTimeout) out["hook_timeout"] = p.hookTimeout;
+  if (p.scoreInterval != d.scoreInterval) out["score_interval"] = p.scoreInterval;
+  return out;
+}
+
+json groupPolicyJson(const GroupPolicyConfig& g) {
+  json out = json::object();
+  if (g.strategy != GroupStrategy::OneForOne) out["strategy"] = strategyName(g.strategy);
+  if (g.restartBudget) out["restart_budget"] = budgetJson(*g.restartBudget);
+  return out;
+}
+
+std::string number(const json& value) {
+  std::ostringstream out;
+  if (value.is_number_float()) out << value.get<double>();
+  else out << value.dump();
+  return out.str();
+}
+
+// "backoff=exponential, readiness_probe=tcp:…, restart_budget=5 in 60s" for --check-config.
+std::string policySummary(const json& fields) {
+  std::string out;
+  for (const auto& [key, value] : fields.items()) {
+    std::string text;
+    if (value.is_string()) text = value.get<std::string>();
+    else if (value.is_object() && value.contains("spec")) text = value["spec"].get<std::string>();
+    else if (value.is_object() && value.contains("restarts"))
+      text = number(value["restarts"]) + " in " + number(value["seconds"]) + "s";
+    else text = number(value);
+    out += (out.empty() ? "" : ", ") + key + "=" + text;
+  }
+  return out;
+}
+
 json processJson(const ProcessConfig& p) {
   json out;
   out["name"] = p.name;
@@ -78,6 +183,7 @@ json processJson(const ProcessConfig& p) {
   out["redirect_stderr"] = p.redirectStderr;
   out["environment"] = environmentJson(p.environment);
   out["serverurl"] = optionalText(p.serverurl);
+  if (!p.policy.isDefault()) out["policy"] = policyJson(p.policy);
   return out;
 }
 
@@ -102,6 +208,7 @@ std::string configJson(const Config& config) {
       {"user", optionalText(s.user)}, {"directory", optionalText(s.directory)},
       {"strip_ansi", s.stripAnsi},    {"environment", environmentJson(s.environment)},
       {"identifier", s.identifier}};
+  if (s.startOrder != StartOrder::Priority) out["supervisord"]["start_order"] = "ready";
   out["servers"] = json::array();
   for (const auto& server : config.servers) {
     json j;
@@ -133,6 +240,7 @@ std::string configJson(const Config& config) {
       j["events"] = events;
     }
     if (g.socket) j["socket"] = g.socket->url;
+    if (g.policy != GroupPolicyConfig{}) j["policy"] = groupPolicyJson(g.policy);
     j["processes"] = json::array();
     for (const auto& p : g.processes) j["processes"].push_back(processJson(p));
     out["groups"].push_back(j);
@@ -146,7 +254,8 @@ std::string configSummary(const Config& config) {
   out << config.configFile << ": configuration is valid\n";
   out << "supervisord: logfile " << s.logfile << ", loglevel " << logLevelName(s.loglevel) << ", pidfile "
       << s.pidfile << ", childlogdir " << s.childlogdir << ", identifier " << s.identifier
-      << (s.nodaemon ? ", nodaemon" : "") << "\n";
+      << (s.nodaemon ? ", nodaemon" : "") << (s.startOrder == StartOrder::Ready ? ", start_order ready" : "")
+      << "\n";
   for (const auto& server : config.servers) {
     if (server.family == HttpServerConfig::Family::Unix)
       out << "server: unix://" << server.file << " (mode " << octal(server.chmod) << ")";
@@ -158,10 +267,13 @@ std::string configSummary(const Config& config) {
   for (const auto& g : config.groups) processes += g.processes.size();
   out << config.groups.size() << " group(s), " << processes << " process(es), in start order:\n";
   for (const auto& g : config.groups) {
-    out << "  [" << g.name << "] " << kindName(g.kind) << ", priority " << g.priority << "\n";
+    out << "  [" << g.name << "] " << kindName(g.kind) << ", priority " << g.priority;
+    if (g.policy != GroupPolicyConfig{}) out << ", " << policySummary(groupPolicyJson(g.policy));
+    out << "\n";
     for (const auto& p : g.processes) {
       out << "    " << (p.groupName == p.name ? p.name : p.groupName + ":" + p.name) << ": " << p.command
           << (p.autostart ? "" : "  (autostart=false)") << "\n";
+      if (!p.policy.isDefault()) out << "      policy: " << policySummary(policyJson(p.policy)) << "\n";
     }
   }
   for (const auto& w : config.warnings) out << "warning: " << w << "\n";

@@ -3,17 +3,18 @@
 #include <algorithm>
 #include <string_view>
 
+#include "supervisord/config/policy_sections.h"
+
 namespace config {
 namespace {
 
 const std::vector<std::string> kSupervisordKeys = {
     "logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile", "umask", "nodaemon", "silent",
     "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi", "environment",
-    "identifier"};
+    "identifier", "start_order"};
 const std::vector<std::string> kUnixServerKeys = {"file", "chmod", "chown", "username", "password"};
 const std::vector<std::string> kInetServerKeys = {"port", "username", "password"};
 const std::vector<std::string> kSupervisorctlKeys = {"serverurl", "username", "password", "prompt", "history_file"};
-const std::vector<std::string> kGroupKeys = {"programs", "priority"};
 const std::vector<std::string> kIncludeKeys = {"files"};
 
 std::vector<std::string> programKeys() {
@@ -33,12 +34,20 @@ std::vector<std::string> withExtra(std::vector<std::string> keys, std::initializ
   return keys;
 }
 
+std::vector<std::string> withExtra(std::vector<std::string> keys, const std::vector<std::string>& extra) {
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
 // The keys a section accepts; null = any key (plugins take arbitrary keyword arguments).
 const std::vector<std::string>* keysFor(const std::string& section, bool& known) {
-  static const std::vector<std::string> program = programKeys();
+  // The restart-policy keys (ours) are read in programs and fcgi-programs, not in event listeners.
+  static const std::vector<std::string> program = withExtra(programKeys(), processPolicyKeys());
   static const std::vector<std::string> listener = withExtra(programKeys(), {"events", "buffer_size", "result_handler"});
   static const std::vector<std::string> fcgi =
-      withExtra(programKeys(), {"socket", "socket_backlog", "socket_owner", "socket_mode"});
+      withExtra(withExtra(programKeys(), {"socket", "socket_backlog", "socket_owner", "socket_mode"}),
+                processPolicyKeys());
+  static const std::vector<std::string> group = withExtra({"programs", "priority"}, groupPolicyKeys());
   known = true;
   if (section == "supervisord") return &kSupervisordKeys;
   if (section.starts_with("unix_http_server")) return &kUnixServerKeys;
@@ -48,7 +57,7 @@ const std::vector<std::string>* keysFor(const std::string& section, bool& known)
   if (section.starts_with("program:")) return &program;
   if (section.starts_with("eventlistener:")) return &listener;
   if (section.starts_with("fcgi-program:")) return &fcgi;
-  if (section.starts_with("group:")) return &kGroupKeys;
+  if (section.starts_with("group:")) return &group;
   if (section.starts_with("rpcinterface:") || section.starts_with("ctlplugin:")) return nullptr;
   known = false;
   return nullptr;

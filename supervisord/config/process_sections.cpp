@@ -7,6 +7,7 @@
 
 #include "common/shell_words.h"
 #include "common/value_types.h"
+#include "supervisord/config/policy_sections.h"
 #include "supervisord/config/section_reader.h"
 
 namespace config {
@@ -65,6 +66,9 @@ Result<SectionSettings> readSectionSettings(const SectionReader& r, const Expans
   TRY_ASSIGN(s.autorestart, r.parse<AutoRestart>("autorestart", "unexpected", autoRestart, common));
   TRY_ASSIGN(s.startsecs, toInt(r.parse<long long>("startsecs", "1", intParser, common)));
   TRY_ASSIGN(s.startretries, toInt(r.parse<long long>("startretries", "3", intParser, common)));
+  if (s.startretries < -1)  // ours: -1 = never give up; Supervisor has no meaning for other negatives
+    return r.error("startretries", "invalid 'startretries' value '" + std::to_string(s.startretries) +
+                                       "' (expected an integer >= 0, or -1 to retry forever)");
   TRY_ASSIGN(s.stopsignal, r.parse<int>("stopsignal", "TERM", common::parseSignal, common));
   TRY_ASSIGN(s.stopwaitsecs, toInt(r.parse<long long>("stopwaitsecs", "10", intParser, common)));
   TRY_ASSIGN(s.stopasgroup, r.parse<bool>("stopasgroup", "false", boolParser, common));
@@ -169,6 +173,9 @@ Result<std::vector<ProcessConfig>> processesFromSection(const ProcessSectionCont
   auto settings = readSectionSettings(r, common);
   if (!settings) return settings.takeError();
   const SectionSettings& s = *settings;
+  // The restart-policy keys are ours, for programs; an event listener keeps Supervisor's behaviour.
+  const bool readsPolicy = !section.name.starts_with("eventlistener:");
+  if (readsPolicy) warnAboutProbeKeysWithoutProbe(r, ctx.warnings);
 
   std::vector<ProcessConfig> processes;
   for (int processNum = s.numprocsStart; processNum < s.numprocsStart + s.numprocs; ++processNum) {
@@ -212,6 +219,7 @@ Result<std::vector<ProcessConfig>> processesFromSection(const ProcessSectionCont
     if (!command) return command.takeError();
     if (!*command) return r.sectionError("program section " + section.name + " does not specify a command");
     p.command = **command;
+    if (readsPolicy) TRY_ASSIGN(p.policy, readProcessPolicy(r, expansions));
 
     auto name = expand(s.processName, expansions, "process_name");
     if (!name) return r.error("process_name", name.error());
@@ -313,6 +321,7 @@ Result<std::vector<ProcessGroupConfig>> processGroupsFromSections(const ProcessS
     group.kind = GroupKind::Group;
     group.origin = {section.file, section.line};
     TRY_ASSIGN(group.priority, toInt(r.parse<long long>("priority", "999", intParser)));
+    TRY_ASSIGN(group.policy, readGroupPolicy(r));
     for (const auto& program : common::parseListOfStrings(**programsText)) {
       const common::IniSection* programSection = ctx.ini.section("program:" + program);
       const common::IniSection* fcgiSection = ctx.ini.section("fcgi-program:" + program);
