@@ -75,6 +75,14 @@ bool countsCrashes(const config::ProcessConfig& config) {
   return p.restartBudget || p.backoff == config::Backoff::Exponential || p.backoffReset > 0;
 }
 
+// After how many seconds of uptime the try counter resets: backoff_reset, else (when
+// crashes count) backoff_max, Pebble's convention; 0 = at RUNNING, as Supervisor.
+double resetAfter(const config::ProcessConfig& config) {
+  const auto& p = config.policy;
+  if (p.backoffReset > 0) return p.backoffReset;
+  return countsCrashes(config) ? p.backoffMax : 0;
+}
+
 // startretries = -1: never give up.
 bool givesUp(const config::ProcessConfig& config, const ProcessRecord& record) {
   return config.startretries >= 0 && record.backoff > config.startretries;
@@ -154,7 +162,7 @@ void spawn(Transition& t) {
 void enterRunning(Transition& t, const std::string& readiness = "") {
   ProcessRecord& r = t.record();
   r.delay = 0;
-  if (t.policy().backoffReset <= 0) r.backoff = 0;
+  if (resetAfter(t.config) <= 0) r.backoff = 0;
   r.runningSince = t.now();
   t.changeState(ProcessState::Running);
   if (readiness.empty())
@@ -465,10 +473,10 @@ void retryOrGiveUp(Transition& t) {
 // Ours: backoff_reset seconds of uptime clear the try counter.
 void stableUptime(Transition& t) {
   ProcessRecord& r = t.record();
-  if (t.policy().backoffReset > 0 && r.backoff > 0 && t.now() >= r.runningSince + t.policy().backoffReset) {
+  const double after = resetAfter(t.config);
+  if (after > 0 && r.backoff > 0 && t.now() >= r.runningSince + after) {
     r.backoff = 0;
-    t.log(LogLevel::Debug, t.name() + " has stayed up for " + secondsText(t.policy().backoffReset) +
-                               " seconds (backoff_reset): tries reset");
+    t.log(LogLevel::Debug, t.name() + " has stayed up for " + secondsText(after) + " seconds (backoff_reset): tries reset");
   }
 }
 // Ours: fatal_retry starts a FATAL process again, with a fresh try counter.
@@ -601,8 +609,7 @@ std::optional<WallTime> nextDeadline(const config::ProcessConfig& config, const 
       if (!supervisorRunning || !wantsRestart(config, record) || record.awaitingGroup) return std::nullopt;
       return countsCrashes(config) ? record.delay : kAtOnce;
     case ProcessState::Running:
-      if (config.policy.backoffReset > 0 && record.backoff > 0)
-        return record.runningSince + config.policy.backoffReset;
+      if (resetAfter(config) > 0 && record.backoff > 0) return record.runningSince + resetAfter(config);
       return std::nullopt;
     case ProcessState::Fatal:
       if (config.policy.fatalRetry && record.systemStop && supervisorRunning) return record.delay;

@@ -28,8 +28,8 @@
 //    (RestartAdvice::retryDelay: exponential, capped, jittered);
 //  - with restart_budget, exponential backoff or backoff_reset, a crash after
 //    startsecs counts as a failure too: the restart from EXITED waits its backoff
-//    delay, and the counter resets after backoff_reset seconds of uptime (at RUNNING
-//    when 0, as Supervisor);
+//    delay, and the counter resets after backoff_reset seconds of uptime (unset:
+//    backoff_max seconds; without crash counting: at RUNNING, as Supervisor);
 //  - a failure whose restart would spend the restart budget goes to FATAL at once
 //    (GaveUp decision; the shell escalates per on_budget_spent); fatal_retry starts a
 //    FATAL process again after that many seconds;

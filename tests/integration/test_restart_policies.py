@@ -30,6 +30,11 @@ def log_times(log, pattern):
     return times
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def lines_matching(log, pattern):
     return [line[24:] for line in log.splitlines() if re.search(pattern, line)]
 
@@ -75,13 +80,13 @@ environment=RECORD_FILE="{tmp}/events.jsonl",MODE="ok"
                                  "escalate|restart budget spent (more than 4 restarts in 60 seconds)|crasher")
             self.assertIn("escalating: crasher (restart budget spent", d.log())
             # Listeners see the escalation and the hook's result.
-            wait_until(lambda: "POLICY_ESCALATION" in open(os.path.join(d.tmp, "events.jsonl")).read(),
+            wait_until(lambda: "POLICY_ESCALATION" in read(os.path.join(d.tmp, "events.jsonl")),
                        message="POLICY_ESCALATION event")
-            events = open(os.path.join(d.tmp, "events.jsonl")).read()
+            events = read(os.path.join(d.tmp, "events.jsonl"))
             self.assertIn("processname:crasher groupname:crasher\\nrestart budget spent", events)
-            wait_until(lambda: "POLICY_HOOK_RESULT" in open(os.path.join(d.tmp, "events.jsonl")).read())
+            wait_until(lambda: "POLICY_HOOK_RESULT" in read(os.path.join(d.tmp, "events.jsonl")))
             self.assertIn("hook:escalate ok:1\\nexit status 0",
-                          open(os.path.join(d.tmp, "events.jsonl")).read())
+                          read(os.path.join(d.tmp, "events.jsonl")))
 
     def test_startretries_minus_one_never_gives_up_and_fatal_retry_comes_back_from_fatal(self):
         programs = """
@@ -212,9 +217,10 @@ command=/usr/bin/python3 /tmp/sha-tier-server.py %d 1.0 {tmp}/db-listening
 priority=1
 readiness_probe=tcp:127.0.0.1:%d
 readiness_probe_interval=0.1
+readiness_probe_failures=100
 
 [program:app]
-command=/bin/sh -c 'date +%%s.%%N > {tmp}/app-started; exec sleep 1000'
+command=/bin/sh -c 'date +%%%%s.%%%%N > {tmp}/app-started; exec sleep 1000'
 priority=2
 startsecs=0
 """ % (port, port)
@@ -292,7 +298,7 @@ pre_start_command=/bin/sh -c 'echo $$ > {tmp}/hook.pid; exec sleep 1000'
         with Daemon(programs, name="hungs") as d:
             wait_until(lambda: os.path.exists(os.path.join(d.tmp, "hook.pid")), message="the hook running")
             time.sleep(0.05)
-            hook_pid = int(open(os.path.join(d.tmp, "hook.pid")).read())
+            hook_pid = int(read(os.path.join(d.tmp, "hook.pid")))
             # While the hook runs, the daemon answers (a blocked loop would not).
             rpc = d.rpc()
             self.assertEqual(rpc.supervisor.getState()["statename"], "RUNNING")
@@ -315,7 +321,7 @@ pre_start_command=/bin/sh -c 'echo $$ > {tmp}/hook.pid; exec sleep 1000'
         with Daemon(programs, name="cancel") as d:
             wait_until(lambda: os.path.exists(os.path.join(d.tmp, "hook.pid")), message="the hook running")
             time.sleep(0.05)
-            hook_pid = int(open(os.path.join(d.tmp, "hook.pid")).read())
+            hook_pid = int(read(os.path.join(d.tmp, "hook.pid")))
             self.assertTrue(d.rpc().supervisor.stopProcess("waiting"))
             self.assertEqual(d.rpc().supervisor.getProcessInfo("waiting")["statename"], "STOPPED")
             wait_until(lambda: not process_alive(hook_pid), message="the hook killed")

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "supervisord/config/process_sections.h"
 #include "supervisord/events/event_types.h"
 #include "supervisord/events/listener_protocol.h"
 
@@ -30,6 +31,13 @@ TEST_CASE("event types: Supervisor's names, and back", "[events]") {
   CHECK_FALSE(eventTypeFromName("PROCESS_STATE_RUNNING_X"));
   CHECK_FALSE(eventTypeFromName("tick_5"));  // the config loader upper-cases first
   CHECK(std::size(kAllEventTypes) == 27 + 3);  // Supervisor's, and our POLICY, POLICY_HOOK_RESULT, POLICY_ESCALATION
+}
+
+TEST_CASE("events= accepts exactly the event types the bus knows", "[events]") {
+  // config/ sits below events/ (ARCHITECTURE.md), so it keeps its own list of names.
+  std::vector<std::string> names;
+  for (EventType type : kAllEventTypes) names.emplace_back(eventName(type));
+  CHECK(config::eventTypeNames() == names);
 }
 
 TEST_CASE("our policy events: a header line childutils.eventdata() splits, then the text", "[events]") {

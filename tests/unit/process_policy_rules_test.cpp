@@ -121,6 +121,21 @@ TEST_CASE("the try counter survives RUNNING until the process stays up backoff_r
   CHECK_FALSE(nextDeadline(p.config, p.record, true));
 }
 
+TEST_CASE("without backoff_reset the counter of a crashing process resets after backoff_max seconds up",
+          "[policy]") {
+  Supervised p = withPolicy();
+  p.config.policy.backoff = config::Backoff::Exponential;
+  p.config.policy.backoffMax = 20;
+  p.runUntil(1002);
+  p.exitAt(1010, exitCode(1));
+  p.runFor(5);
+  p.exitAt(p.clock, exitCode(1));
+  p.runFor(5);
+  CHECK(p.record.backoff == 2);  // RUNNING again, and the crashes still count
+  p.runFor(20);
+  CHECK(p.record.backoff == 0);
+}
+
 TEST_CASE("fatal_retry starts a FATAL process again after that many seconds, with a fresh try counter", "[policy]") {
   Supervised p = withPolicy();
   p.config.startretries = 0;
