@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 #include "supervisord/policy/command_run.h"
 
@@ -94,13 +95,13 @@ struct ProbeCheck::State : std::enable_shared_from_this<State> {
   }
 
   void runCommand(asio::io_context& io, const ProbeCommandContext& context) {
-    CommandRequest request;
-    request.name = context.name;
-    request.commandLine = probe.command;
-    request.environment = context.environment;
-    request.directory = context.directory;
-    request.timeout = probe.timeout;
-    command.emplace(io, *context.spawner, *context.childWatch, std::move(request),
+    CommandRequest run;
+    run.name = context.name;
+    run.commandLine = probe.command;
+    run.environment = context.environment;
+    run.directory = context.directory;
+    run.timeout = probe.timeout;
+    command.emplace(io, *context.spawner, *context.childWatch, std::move(run),
                     [weak = weak_from_this()](const CommandResult& result) {
                       if (auto self = weak.lock()) self->complete(result.succeeded(), result.description);
                     });
@@ -117,18 +118,29 @@ struct ProbeCheck::State : std::enable_shared_from_this<State> {
     });
   }
 
+  // An address, or "localhost", needs no resolver: asio resolves names with
+  // getaddrinfo on a thread of its own, which most probes can do without.
   void connect() {
     armDeadline();
+    ErrorCode notAnAddress;
+    const auto address = asio::ip::make_address(probe.host, notAnAddress);
+    const auto port = static_cast<unsigned short>(probe.port);
+    if (!notAnAddress) return connectTo(std::vector{tcp::endpoint(address, port)});
+    if (probe.host == "localhost") {
+      return connectTo(std::vector{tcp::endpoint(asio::ip::address_v4::loopback(), port),
+                                   tcp::endpoint(asio::ip::address_v6::loopback(), port)});
+    }
     resolver.async_resolve(probe.host, std::to_string(probe.port), tcp::resolver::numeric_service,
                            [weak = weak_from_this()](ErrorCode ec, tcp::resolver::results_type addresses) {
                              auto self = weak.lock();
                              if (!self || self->finished) return;
                              if (ec) return self->complete(false, "could not resolve " + self->probe.host + ": " + reason(ec));
-                             self->connectTo(addresses);
+                             self->connectTo(std::vector<tcp::endpoint>(addresses.begin(), addresses.end()));
                            });
   }
 
-  void connectTo(const tcp::resolver::results_type& addresses) {
+  // Tries each address in turn; the last one's error is the outcome.
+  void connectTo(std::vector<tcp::endpoint> addresses) {
     asio::async_connect(socket, addresses, [weak = weak_from_this()](ErrorCode ec, const tcp::endpoint&) {
       auto self = weak.lock();
       if (!self || self->finished) return;

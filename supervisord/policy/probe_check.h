@@ -46,8 +46,9 @@ struct ProbeOutcome {
 std::string probeLabel(const config::ProbeConfig& probe);
 
 // Exec: the command exits 0 within the timeout (then SIGKILL to its process group).
-// Tcp: a connection to host:port (resolved; numeric and "localhost" work, every
-// address is tried) is established within the timeout.
+// Tcp: a connection to host:port is established within the timeout. An address or
+// "localhost" (127.0.0.1, then ::1) is used as is; another name is resolved by asio,
+// which runs getaddrinfo on a private thread; every address is tried in turn.
 // Http: GET path over HTTP/1.1 (Host, Connection: close) gets a status 200-399, with
 // connect and response header within the timeout; the body is not read.
 // The completion runs exactly once, on the loop (never from inside the constructor),

@@ -72,7 +72,8 @@ void runFor(boost::asio::io_context& io, std::chrono::milliseconds duration) {
 
 // A listening socket on 127.0.0.1 that never accepts: the kernel completes connects.
 struct Listener {
-  explicit Listener(boost::asio::io_context& io) : acceptor(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {}
+  explicit Listener(boost::asio::io_context& io, const char* address = "127.0.0.1")
+      : acceptor(io, tcp::endpoint(boost::asio::ip::make_address(address), 0)) {}
   int port() const { return acceptor.local_endpoint().port(); }
   tcp::acceptor acceptor;
 };
@@ -193,6 +194,17 @@ TEST_CASE("probe: tcp to localhost finds the IPv4 listener", "[probe]") {
   ProbeOutcome outcome = fixture.check(tcpProbe("localhost", listener.port()));
   CHECK(outcome.ok);
   CHECK(outcome.detail == "tcp localhost:" + port(listener.port()) + ": connected");
+}
+
+TEST_CASE("probe: tcp to a host name goes through the resolver", "[probe]") {
+  Fixture fixture;
+  Listener listener(fixture.io, "0.0.0.0");
+  char hostname[256] = {};
+  REQUIRE(::gethostname(hostname, sizeof hostname - 1) == 0);
+  ProbeOutcome outcome = fixture.check(tcpProbe(hostname, listener.port()));
+  INFO(outcome.detail);
+  CHECK(outcome.ok);
+  CHECK(outcome.detail == std::string("tcp ") + hostname + ":" + port(listener.port()) + ": connected");
 }
 
 TEST_CASE("probe: tcp to a closed port fails with connection refused", "[probe]") {
@@ -372,7 +384,7 @@ TEST_CASE("probe monitor: the first check waits for initialDelay", "[probe]") {
   const auto started = std::chrono::steady_clock::now();
   ProbeMonitor monitor(fixture.io, fixture.context, probe, verdicts.callback());
   CHECK_FALSE(monitor.status().lastOk.has_value());
-  runFor(fixture.io, 200ms);
+  runFor(fixture.io, 100ms);
   CHECK(monitor.status().checks == 0);
   REQUIRE(runUntil(fixture.io, [&] { return !verdicts.made.empty(); }, 2s));
   CHECK(std::chrono::steady_clock::now() - started >= 300ms);
