@@ -111,6 +111,44 @@ fatal_retry=0.5
             self.assertNotIn("gave up: forever", d.log())
 
 
+class EscalationChain(unittest.TestCase):
+    def test_a_spent_budget_restarts_the_group_then_a_spent_group_budget_escalates(self):
+        programs = Daemon.RPC_SECTION + """
+[group:pair]
+programs=flaky,steady
+restart_budget=1 in 60s
+
+[program:flaky]
+command=/bin/sh -c 'sleep 0.3; exit 1'
+priority=1
+startsecs=0
+restart_budget=1 in 60s
+backoff_initial=0.05
+on_budget_spent=restart_group
+escalate_command=/bin/sh -c 'echo "$SUPERVISOR_REASON" > {tmp}/escalated'
+
+[program:steady]
+command=sleep 1000
+priority=2
+startsecs=0
+"""
+        with Daemon(programs, name="chain") as d:
+            d.wait_for_log(r"gave up: flaky entered FATAL state, restart budget spent")
+            # 1. its own budget spent: the whole group restarts, steady included.
+            d.wait_for_log(r"restarting group pair \(one_for_all\): flaky must restart")
+            d.wait_for_log(r"spawned: 'steady'", count=2)
+            # 2. its budget spent again: the group's budget (1 group restart) is spent too: escalate.
+            d.wait_for_log(r"gave up: flaky entered FATAL state, restart budget spent", count=2, timeout=30)
+            d.wait_for_log(r"escalating: flaky \(restart budget spent")
+            d.wait_for_log(r"escalate_command of flaky: exit status 0")
+            with open(os.path.join(d.tmp, "escalated")) as f:
+                self.assertIn("restart budget spent", f.read())
+            self.assertEqual(d.count(r"restarting group pair"), 1)
+            info = d.rpc().supervisor.getProcessInfo("pair:flaky")
+            self.assertEqual(info["statename"], "FATAL")
+            self.assertEqual(d.rpc().supervisor.getProcessInfo("pair:steady")["statename"], "RUNNING")
+
+
 class GroupStrategies(unittest.TestCase):
     def test_one_for_all_stops_the_others_in_reverse_priority_and_starts_all_in_priority_order(self):
         programs = """
