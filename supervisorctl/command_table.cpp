@@ -14,6 +14,7 @@ const std::vector<Command>& commandTable() {
        "clear <name>\t\tClear a process' log files.\n"
        "clear <name> <name>\tClear multiple process' log files\n"
        "clear all\t\tClear all process' log files"},
+      {"demote", doDemote, "demote <name>\t\tRun a promotable process' demote hook; it becomes a replica"},
       {"exit", doQuit, "exit\tExit the supervisor shell."},
       {"fg", doFg, "fg <process>\tConnect to a process in foreground mode\n\t\tCtrl-C to exit"},
       {"help", doHelp, "help\t\tPrint a list of available actions\nhelp <action>\tPrint help for <action>"},
@@ -28,10 +29,18 @@ const std::vector<Command>& commandTable() {
        "pid\t\t\tGet the PID of supervisord.\n"
        "pid <name>\t\tGet the PID of a single child process by name.\n"
        "pid all\t\t\tGet the PID of every child process, one per line."},
+      {"policy", doPolicy,
+       "policy <name>\t\tShow the restart policy of a process\n"
+       "policy <gname>:*\tShow the restart policies of all processes in a group\n"
+       "policy <name> <name>\tShow the restart policies of multiple processes or groups\n"
+       "policy\t\t\tShow the restart policies of all processes"},
+      {"promote", doPromote, "promote <name>\t\tRun a promotable process' promote hook; it becomes the primary"},
       {"quit", doQuit, "quit\tExit the supervisor shell."},
       {"reload", doReload, "reload \t\tRestart the remote supervisord."},
       {"remove", doRemove, "remove <name> [...]\tRemoves process/group from active config"},
       {"reread", doReread, "reread \t\t\tReload the daemon's configuration files without add/remove"},
+      {"resetbudget", doResetbudget,
+       "resetbudget <name>\tForget a process' restarts: its restart budget is whole again"},
       {"restart", doRestart,
        "restart <name>\t\tRestart a process\n"
        "restart <gname>:*\tRestart all processes in a group\n"

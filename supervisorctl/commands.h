@@ -18,7 +18,8 @@ struct Command {
   const char* help;
 };
 
-// The actions in the order Python lists them, with "help" and "EOF".
+// The actions in the order Python lists them, with "help" and "EOF", and ours
+// (policy, promote, demote, resetbudget) in name order among them.
 const std::vector<Command>& commandTable();
 const Command* findCommand(const std::string& name);
 // The names tab completion offers (Controller.vocab): every action but EOF.
@@ -53,5 +54,10 @@ bool doOpen(Controller& ctl, const std::string& arg);
 bool doQuit(Controller& ctl, const std::string& arg);
 bool doEof(Controller& ctl, const std::string& arg);
 bool doHelp(Controller& ctl, const std::string& arg);
+// policy_commands.cpp (ha.*: supervisor-ha's restart policies)
+bool doPolicy(Controller& ctl, const std::string& arg);
+bool doPromote(Controller& ctl, const std::string& arg);
+bool doDemote(Controller& ctl, const std::string& arg);
+bool doResetbudget(Controller& ctl, const std::string& arg);
 
 }  // namespace supervisorctl

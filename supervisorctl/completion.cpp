@@ -21,8 +21,10 @@ std::vector<std::string> completionMatches(const std::string& line, const std::s
     const std::string& action = words.front();
     const bool endsWithSpace = !line.empty() && std::isspace(static_cast<unsigned char>(line.back()));
     static const std::vector<std::string> groupActions = {"add", "remove", "update"};
-    static const std::vector<std::string> processActions = {"clear", "fg",     "pid",  "restart", "signal",
-                                                            "start", "status", "stop", "tail"};
+    static const std::vector<std::string> processActions = {"clear",  "fg",     "pid",  "policy", "restart",
+                                                            "signal", "start", "status", "stop", "tail"};
+    // Actions on one process at a time: no "group:*".
+    static const std::vector<std::string> singleProcessActions = {"demote", "promote", "resetbudget"};
     auto among = [&](const std::vector<std::string>& list) {
       return std::find(list.begin(), list.end(), action) != list.end();
     };
@@ -36,13 +38,14 @@ std::vector<std::string> completionMatches(const std::string& line, const std::s
         const std::string group = memberString(info, "group");
         if (std::find(candidates.begin(), candidates.end(), group) == candidates.end()) candidates.push_back(group);
       }
-    } else if (among(processActions)) {
+    } else if (among(processActions) || among(singleProcessActions)) {
+      const bool wholeGroups = among(processActions);
       for (const auto& info : processInfos()) {
         const std::string group = memberString(info, "group");
         const std::string name = memberString(info, "name");
         if (text.find(':') != std::string::npos || name != group) {
           candidates.push_back(group + ":" + name);
-          if (std::find(candidates.begin(), candidates.end(), group + ":*") == candidates.end()) {
+          if (wholeGroups && std::find(candidates.begin(), candidates.end(), group + ":*") == candidates.end()) {
             candidates.push_back(group + ":*");
           }
         } else {

@@ -2,7 +2,8 @@
 // Tab completion in the interactive shell (Controller.complete): what the word
 // being typed may become, given the whole line so far. Action names complete
 // at the start and after "help"; group names after add/remove/update; process
-// names (name, group:name, group:*) after the actions that take them. Each
+// names (name, group:name, group:*) after the actions that take them (no
+// group:* after promote, demote and resetbudget, which take one process). Each
 // match ends with a space, as Python's do.
 
 #include <functional>

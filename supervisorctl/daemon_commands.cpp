@@ -37,13 +37,20 @@ std::string schemeOf(const std::string& url) {
   return scheme;
 }
 
+// Python's listing (cmd.Cmd.print_topics) of its default plugin, then ours the
+// way Python lists a ctlplugin's commands: a section of their own.
 constexpr const char* kHelpListing =
     "\n"
     "default commands (type help <topic>):\n"
     "=====================================\n"
     "add    exit      open  reload  restart   start   tail   \n"
     "avail  fg        pid   remove  shutdown  status  update \n"
-    "clear  maintail  quit  reread  signal    stop    version\n";
+    "clear  maintail  quit  reread  signal    stop    version\n"
+    "\n"
+    "\n"
+    "ha commands (type help <topic>):\n"
+    "================================\n"
+    "demote  policy  promote  resetbudget\n";
 
 }  // namespace
 

@@ -26,6 +26,8 @@ inline constexpr int UNKNOWN_METHOD = 1, INCORRECT_PARAMETERS = 2, BAD_ARGUMENTS
                      SHUTDOWN_STATE = 6, BAD_NAME = 10, BAD_SIGNAL = 11, NO_FILE = 20, NOT_EXECUTABLE = 21,
                      FAILED = 30, ABNORMAL_TERMINATION = 40, SPAWN_ERROR = 50, ALREADY_STARTED = 60,
                      NOT_RUNNING = 70, SUCCESS = 80, ALREADY_ADDED = 90, STILL_RUNNING = 91, CANT_REREAD = 92;
+// supervisor-ha's ha.* faults (supervisord/rpc/faults.h).
+inline constexpr int NOT_PROMOTABLE = 200, HOOK_FAILED = 201, BUSY = 202;
 }
 
 struct RpcReply {

@@ -25,6 +25,9 @@ constexpr std::pair<int, const char*> kFaultNames[] = {
     {Faults::ALREADY_ADDED, "ALREADY_ADDED"},
     {Faults::STILL_RUNNING, "STILL_RUNNING"},
     {Faults::CANT_REREAD, "CANT_REREAD"},
+    {Faults::NOT_PROMOTABLE, "NOT_PROMOTABLE"},
+    {Faults::HOOK_FAILED, "HOOK_FAILED"},
+    {Faults::BUSY, "BUSY"},
 };
 
 }  // namespace

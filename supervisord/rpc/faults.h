@@ -1,6 +1,7 @@
 #pragma once
 // Supervisor's XML-RPC fault codes (xmlrpc.Faults) and its fault strings:
 // RPCError(code, extra) reads "NAME" or "NAME: extra" ("BAD_NAME: foo").
+// Codes 200 and up are ours (the ha.* namespace); Supervisor uses none of them.
 
 #include <optional>
 #include <string>
@@ -28,6 +29,14 @@ inline constexpr int SUCCESS = 80;
 inline constexpr int ALREADY_ADDED = 90;
 inline constexpr int STILL_RUNNING = 91;
 inline constexpr int CANT_REREAD = 92;
+// ha.* (supervisor-ha only):
+// ha.promote/ha.demote of a process without role = promotable.
+inline constexpr int NOT_PROMOTABLE = 200;
+// The promote/demote hook ran and failed: "HOOK_FAILED: <namespec>: <description>"
+// ("exit status 1", "timed out after 5 s", "spawn error: ...").
+inline constexpr int HOOK_FAILED = 201;
+// A promote or demote of that process is running already.
+inline constexpr int BUSY = 202;
 }  // namespace Faults
 
 // "BAD_NAME" for 10; "UNKNOWN" for a code Supervisor does not define.

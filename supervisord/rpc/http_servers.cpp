@@ -11,6 +11,7 @@
 #include "common/python_str.h"
 #include "common/xmlrpc_codec.h"
 #include "supervisord/rpc/dispatcher.h"
+#include "supervisord/rpc/ha_interface.h"
 #include "supervisord/rpc/log_follower.h"
 #include "supervisord/rpc/supervisor_interface.h"
 #include "supervisord/supervisor.h"
@@ -97,6 +98,7 @@ void PendingAnswer::answer(const Outcome& outcome) { responder.respond(xmlRespon
 struct HttpServers::Impl {
   explicit Impl(supervisord::Supervisor& supervisor) : supervisor(supervisor) {
     addSupervisorMethods(dispatcher, supervisor);
+    addHaMethods(dispatcher, supervisor);
   }
 
   void handle(HttpRequest request, HttpResponder responder) {

@@ -1,8 +1,9 @@
 #pragma once
-// The documentation of every XML-RPC method we serve, exactly as Python
-// Supervisor 4.2.5 publishes it: system.listMethods lists these names,
-// system.methodHelp returns the help text, system.methodSignature the
-// signature ([return type, parameter types...]; empty = SIGNATURE_UNSUPPORTED).
+// The documentation of every XML-RPC method we serve: supervisor.* and system.*
+// exactly as Python Supervisor 4.2.5 publishes it, plus our ha.* methods.
+// system.listMethods lists these names, system.methodHelp returns the help
+// text, system.methodSignature the signature ([return type, parameter
+// types...]; empty = SIGNATURE_UNSUPPORTED).
 
 #include <string>
 #include <vector>
@@ -15,7 +16,9 @@ struct MethodDoc {
   std::string help;                    // the docstring, verbatim
 };
 
-// Sorted by name.
+// Every method, sorted by name (method_docs.cpp, generated).
 const std::vector<MethodDoc>& methodDocs();
+// The ha.* methods only (ha_interface.cpp), which methodDocs() includes.
+const std::vector<MethodDoc>& haMethodDocs();
 
 }  // namespace rpc

@@ -1,0 +1,159 @@
+#include "supervisorctl/policy_view.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/python_str.h"
+#include "supervisorctl/namespec.h"
+#include "supervisorctl/process_info.h"
+
+namespace supervisorctl {
+
+namespace {
+
+using common::xmlrpc::Value;
+
+double memberDouble(const Value& info, const std::string& name) {
+  const Value* member = info.find(name);
+  if (!member) return 0;
+  if (member->isDouble()) return member->asDouble();
+  if (member->isInt()) return static_cast<double>(member->asInt());
+  return 0;
+}
+
+bool memberBool(const Value& info, const std::string& name) { return memberInt(info, name) != 0; }
+
+int memberCount(const Value& info, const std::string& name) { return static_cast<int>(memberInt(info, name)); }
+
+const Value::Array& memberArray(const Value& info, const std::string& name) {
+  static const Value::Array kNone;
+  const Value* member = info.find(name);
+  return member && member->isArray() ? member->asArray() : kNone;
+}
+
+// "4.0s": delays, which jitter makes fractional.
+std::string delayText(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fs", seconds);
+  return text;
+}
+
+// "60s", "2.5s": configured windows, as written.
+std::string windowText(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%gs", seconds);
+  return text;
+}
+
+std::string countText(int n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string padRight(const std::string& text, std::size_t width) {
+  const std::size_t length = common::decodeUtf8(text).size();
+  return length >= width ? text : text + std::string(width - length, ' ');
+}
+
+std::string budgetText(int used, int limit) {
+  if (limit <= 0) return "budget none";
+  return "budget " + std::to_string(used) + "/" + std::to_string(limit);
+}
+
+std::string probeLine(const PolicyView::Probe& probe) {
+  std::string line = "  " + probe.kind + " " + probe.spec + "  ";
+  line += !probe.lastOk ? "unchecked" : *probe.lastOk ? "ok" : "failing";
+  if (!probe.active) line += " (idle)";
+  line += "  (" + countText(probe.checks, "check", "checks");
+  if (probe.consecutiveFailures > 0)
+    line += ", " + countText(probe.consecutiveFailures, "consecutive failure", "consecutive failures");
+  if (!probe.lastDetail.empty()) line += ", last: " + probe.lastDetail;
+  return line + ")";
+}
+
+std::string hookLine(const PolicyView::Hook& hook, const TimeText& timeText) {
+  std::string line = "  hook " + hook.hook + "  ";
+  line += hook.finished == 0 ? "running" : hook.ok ? "ok" : "FAILED";
+  if (!hook.description.empty()) line += "  " + hook.description;
+  line += "  (";
+  if (!hook.reason.empty()) line += hook.reason + ", ";
+  return line + timeText(hook.started) + ")";
+}
+
+}  // namespace
+
+PolicyView decodePolicyState(const Value& state) {
+  PolicyView view;
+  view.name = memberString(state, "name");
+  view.group = memberString(state, "group");
+  view.backoff = memberString(state, "backoff");
+  view.tries = memberCount(state, "tries");
+  view.nextDelay = memberDouble(state, "next_delay");
+  view.retryAt = memberDouble(state, "retry_at");
+  view.budgetUsed = memberCount(state, "budget_used");
+  view.budgetLimit = memberCount(state, "budget_limit");
+  view.budgetWindow = memberDouble(state, "budget_window");
+  view.onBudgetSpent = memberString(state, "on_budget_spent");
+  view.groupStrategy = memberString(state, "group_strategy");
+  view.groupBudgetUsed = memberCount(state, "group_budget_used");
+  view.groupBudgetLimit = memberCount(state, "group_budget_limit");
+  view.role = memberString(state, "role");
+  if (const Value* score = state.find("score"); score && score->isInt()) view.score = score->asInt();
+  view.escalation = memberString(state, "escalation");
+  for (const Value& item : memberArray(state, "probes")) {
+    PolicyView::Probe probe;
+    probe.kind = memberString(item, "kind");
+    probe.spec = memberString(item, "spec");
+    probe.active = memberBool(item, "active");
+    probe.checks = memberCount(item, "checks");
+    probe.consecutiveFailures = memberCount(item, "consecutive_failures");
+    if (const Value* ok = item.find("last_ok"); ok && ok->isBool()) probe.lastOk = ok->asBool();
+    probe.lastDetail = memberString(item, "last_detail");
+    probe.lastCheck = memberDouble(item, "last_check");
+    view.probes.push_back(std::move(probe));
+  }
+  for (const Value& item : memberArray(state, "hooks")) {
+    PolicyView::Hook hook;
+    hook.hook = memberString(item, "hook");
+    hook.reason = memberString(item, "reason");
+    hook.started = memberDouble(item, "started");
+    hook.finished = memberDouble(item, "finished");
+    hook.ok = memberBool(item, "ok");
+    hook.description = memberString(item, "description");
+    hook.output = memberString(item, "output");
+    view.hooks.push_back(std::move(hook));
+  }
+  return view;
+}
+
+std::vector<std::string> formatPolicyBlocks(const std::vector<PolicyView>& views, const TimeText& timeText) {
+  std::size_t widest = 20;
+  for (const PolicyView& view : views)
+    widest = std::max(widest, common::decodeUtf8(makeNamespec(view.group, view.name)).size());
+
+  std::vector<std::string> lines;
+  for (const PolicyView& view : views) {
+    std::string first = padRight(makeNamespec(view.group, view.name), widest + 2) + "backoff " + view.backoff +
+                        "  tries " + std::to_string(view.tries) + "  next " + delayText(view.nextDelay) + "  " +
+                        budgetText(view.budgetUsed, view.budgetLimit);
+    if (view.budgetLimit > 0) {
+      first += " in " + windowText(view.budgetWindow);
+      if (!view.onBudgetSpent.empty()) first += " (" + view.onBudgetSpent + ")";
+    }
+    if (view.retryAt > 0) first += "  retry at " + timeText(view.retryAt);
+    lines.push_back(std::move(first));
+
+    const bool defaultStrategy = view.groupStrategy.empty() || view.groupStrategy == "one_for_one";
+    if (!defaultStrategy || view.groupBudgetLimit > 0)
+      lines.push_back("  group " + (view.groupStrategy.empty() ? std::string("one_for_one") : view.groupStrategy) +
+                      "  " + budgetText(view.groupBudgetUsed, view.groupBudgetLimit));
+    if (!view.role.empty() || view.score)
+      lines.push_back("  role " + (view.role.empty() ? std::string("none") : view.role) + "  score " +
+                      (view.score ? std::to_string(*view.score) : std::string("none")));
+    if (!view.escalation.empty()) lines.push_back("  escalation " + view.escalation);
+    for (const auto& probe : view.probes) lines.push_back(probeLine(probe));
+    for (const auto& hook : view.hooks) lines.push_back(hookLine(hook, timeText));
+  }
+  return lines;
+}
+
+}  // namespace supervisorctl

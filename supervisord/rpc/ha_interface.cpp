@@ -1,0 +1,243 @@
+#include "supervisord/rpc/ha_interface.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "supervisord/rpc/dispatcher.h"
+#include "supervisord/rpc/faults.h"
+#include "supervisord/rpc/method_docs.h"
+#include "supervisord/supervisor.h"
+
+namespace rpc {
+
+namespace {
+
+using supervisord::Supervisor;
+
+// A process as the Supervisor's operations name it, and as the caller wrote it.
+struct Named {
+  std::string group;
+  std::string name;
+  std::string namespec;
+};
+
+// getProcessInfo's lookup: "name" (a group of its own name) or "group:name".
+// A whole group ("group:*", "group:") or a name that matches nothing is BAD_NAME.
+std::variant<Named, Fault> findProcess(const Supervisor& supervisor, const std::string& namespec) {
+  const auto colon = namespec.find(':');
+  std::string group = colon == std::string::npos ? namespec : namespec.substr(0, colon);
+  std::string name = colon == std::string::npos ? namespec : namespec.substr(colon + 1);
+  if (!supervisor.findProcess(group, name)) return rpcError(Faults::BAD_NAME, namespec);
+  return Named{std::move(group), std::move(name), namespec};
+}
+
+// As supervisor.*'s _update(): no changes once a shutdown or restart began.
+std::optional<Fault> shuttingDown(const Supervisor& supervisor) {
+  const auto mood = supervisor.state();
+  if (mood == process::SupervisorState::Shutdown || mood == process::SupervisorState::Restarting)
+    return rpcError(Faults::SHUTDOWN_STATE);
+  return std::nullopt;
+}
+
+// The Supervisor's errors for a ha.* operation (supervisor.h), as faults.
+Fault operationFault(const std::string& error, const std::string& namespec) {
+  if (error == "no such process") return rpcError(Faults::BAD_NAME, namespec);
+  if (error == "NOT_PROMOTABLE") return rpcError(Faults::NOT_PROMOTABLE, namespec);
+  if (error == "NOT_RUNNING") return rpcError(Faults::NOT_RUNNING, namespec);
+  if (error == "BUSY") return rpcError(Faults::BUSY, namespec);
+  return rpcError(Faults::FAILED, namespec + ": " + error);
+}
+
+// promote/demote's answer: True once the hook succeeded.
+Outcome hookOutcome(const common::Result<policy::HookRun>& run, const std::string& namespec) {
+  if (!run) return operationFault(run.error(), namespec);
+  if (!run->ok) return rpcError(Faults::HOOK_FAILED, namespec + ": " + run->description);
+  return Value(true);
+}
+
+Reply asReply(Outcome outcome) {
+  return std::visit([](auto&& v) -> Reply { return std::move(v); }, std::move(outcome));
+}
+
+Value hookRunState(const policy::HookRun& run) {
+  return Value::Struct{
+      {"hook", run.hook},         {"reason", run.reason},           {"started", run.started},
+      {"finished", run.finished}, {"ok", run.ok},                   {"description", run.description},
+      {"output", run.output},
+  };
+}
+
+Value probeState(const policy::ProbeReport& probe) {
+  return Value::Struct{
+      {"kind", probe.kind},
+      {"spec", probe.spec},
+      {"active", probe.active},
+      {"checks", probe.checks},
+      {"consecutive_failures", probe.consecutiveFailures},
+      {"last_ok", probe.lastOk ? Value(*probe.lastOk) : Value("")},
+      {"last_detail", probe.lastDetail},
+      {"last_check", probe.lastCheck},
+  };
+}
+
+// ha.promote and ha.demote: the Supervisor calls `done` once, now or when the
+// hook child has ended; until then the reply is a Poll on what it left.
+Reply runRoleHook(Supervisor& supervisor, const std::string& namespec, bool promote) {
+  if (auto fault = shuttingDown(supervisor)) return *fault;
+  auto found = findProcess(supervisor, namespec);
+  if (auto* fault = std::get_if<Fault>(&found)) return *fault;
+  const Named target = std::get<Named>(found);
+  auto answer = std::make_shared<std::optional<Outcome>>();
+  auto done = [answer, namespec](common::Result<policy::HookRun> run) { *answer = hookOutcome(run, namespec); };
+  if (promote)
+    supervisor.promote(target.group, target.name, done);
+  else
+    supervisor.demote(target.group, target.name, done);
+  if (*answer) return asReply(std::move(**answer));
+  return Poll{[answer]() { return *answer; }, std::chrono::milliseconds(50)};
+}
+
+}  // namespace
+
+Value policyState(const policy::PolicyReport& report) {
+  Value::Array probes;
+  for (const auto& probe : report.probes) probes.push_back(probeState(probe));
+  Value::Array hooks;
+  for (const auto& run : report.hooks) hooks.push_back(hookRunState(run));
+  return Value::Struct{
+      {"name", report.name},
+      {"group", report.group},
+      {"backoff", report.backoff},
+      {"tries", report.tries},
+      {"next_delay", report.nextDelay},
+      {"retry_at", report.retryAt},
+      {"budget_used", report.budgetUsed},
+      {"budget_limit", report.budgetLimit},
+      {"budget_window", report.budgetWindow},
+      {"on_budget_spent", report.onBudgetSpent},
+      {"group_strategy", report.groupStrategy},
+      {"group_budget_used", report.groupBudgetUsed},
+      {"group_budget_limit", report.groupBudgetLimit},
+      {"role", report.role},
+      {"score", report.score ? Value(*report.score) : Value("")},
+      {"escalation", report.escalation},
+      {"probes", Value(std::move(probes))},
+      {"hooks", Value(std::move(hooks))},
+  };
+}
+
+const std::vector<MethodDoc>& haMethodDocs() {
+  static const std::vector<MethodDoc> docs = {
+      {"ha.demote",
+       {"boolean", "string"},
+       "Run the demote_command of a process with role = promotable and, when it\n"
+       "succeeds, make the process a replica. The answer comes once the hook\n"
+       "has ended.\n"
+       "\n"
+       "Faults: BAD_NAME, NOT_PROMOTABLE (200), HOOK_FAILED (201: 'HOOK_FAILED:\n"
+       "name: description'), BUSY (202: a promote or demote of it is running).\n"
+       "\n"
+       "@param string name The name of the process (or 'group:name')\n"
+       "@return boolean result     Always True unless error"},
+      {"ha.getAllPolicyStates",
+       {"array"},
+       "Get the restart policy state of every process, in the order of\n"
+       "supervisor.getAllProcessInfo.\n"
+       "\n"
+       "@return array result  An array of policy state structs (see ha.getPolicyState)"},
+      {"ha.getPolicyState",
+       {"struct", "string"},
+       "Get the restart policy state of a process: name, group, backoff\n"
+       "('linear' or 'exponential'), tries, next_delay (seconds), retry_at\n"
+       "(time of a pending retry, 0 if none), budget_used, budget_limit (0: no\n"
+       "budget), budget_window (seconds), on_budget_spent, group_strategy,\n"
+       "group_budget_used, group_budget_limit, role ('', 'replica' or\n"
+       "'primary'), score ('' when there is none), escalation ('' if none),\n"
+       "probes (array of structs: kind, spec, active, checks,\n"
+       "consecutive_failures, last_ok ('' before the first check),\n"
+       "last_detail, last_check) and hooks (the last run of each hook: hook,\n"
+       "reason, started, finished (0 while it runs), ok, description, output).\n"
+       "Times are UNIX times (doubles).\n"
+       "\n"
+       "@param string name The name of the process (or 'group:name')\n"
+       "@return struct result     A structure containing data about the policy"},
+      {"ha.promote",
+       {"boolean", "string"},
+       "Run the promote_command of a running process with role = promotable\n"
+       "and, when it succeeds, make the process the primary. The answer comes\n"
+       "once the hook has ended.\n"
+       "\n"
+       "Faults: BAD_NAME, NOT_RUNNING, NOT_PROMOTABLE (200), HOOK_FAILED (201:\n"
+       "'HOOK_FAILED: name: description'), BUSY (202: a promote or demote of it\n"
+       "is running).\n"
+       "\n"
+       "@param string name The name of the process (or 'group:name')\n"
+       "@return boolean result     Always True unless error"},
+      {"ha.resetBudget",
+       {"boolean", "string"},
+       "Forget the restarts of a process (and of its group): its restart budget\n"
+       "is whole again.\n"
+       "\n"
+       "@param string name The name of the process (or 'group:name')\n"
+       "@return boolean result     Always True unless error"},
+  };
+  return docs;
+}
+
+void addHaMethods(Dispatcher& d, Supervisor& s) {
+  d.add("ha.getPolicyState", 1, 1, [&s](const Params& params) -> Reply {
+    auto name = params.string(0);
+    if (!name) return rpcError(Faults::INCORRECT_PARAMETERS);
+    auto found = findProcess(s, *name);
+    if (auto* fault = std::get_if<Fault>(&found)) return *fault;
+    const Named& target = std::get<Named>(found);
+    auto report = s.policyReport(target.group, target.name);
+    if (!report) return operationFault(report.error(), *name);
+    return policyState(*report);
+  });
+
+  // getAllProcessInfo's order: groups by name, then processes by name.
+  d.add("ha.getAllPolicyStates", 0, 0, [&s](const Params&) -> Reply {
+    std::vector<process::ProcessGroup*> groups = s.groups();
+    std::sort(groups.begin(), groups.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
+    Value::Array states;
+    for (const auto* group : groups) {
+      std::vector<std::string> names;
+      for (const auto& p : group->processes()) names.push_back(p->config().name);
+      std::sort(names.begin(), names.end());
+      for (const auto& name : names)
+        if (auto report = s.policyReport(group->name(), name)) states.push_back(policyState(*report));
+    }
+    return Value(std::move(states));
+  });
+
+  d.add("ha.resetBudget", 1, 1, [&s](const Params& params) -> Reply {
+    if (auto fault = shuttingDown(s)) return *fault;
+    auto name = params.string(0);
+    if (!name) return rpcError(Faults::INCORRECT_PARAMETERS);
+    auto found = findProcess(s, *name);
+    if (auto* fault = std::get_if<Fault>(&found)) return *fault;
+    const Named& target = std::get<Named>(found);
+    if (auto reset = s.resetBudget(target.group, target.name); !reset) return operationFault(reset.error(), *name);
+    return Value(true);
+  });
+
+  d.add("ha.promote", 1, 1, [&s](const Params& params) -> Reply {
+    auto name = params.string(0);
+    if (!name) return rpcError(Faults::INCORRECT_PARAMETERS);
+    return runRoleHook(s, *name, true);
+  });
+  d.add("ha.demote", 1, 1, [&s](const Params& params) -> Reply {
+    auto name = params.string(0);
+    if (!name) return rpcError(Faults::INCORRECT_PARAMETERS);
+    return runRoleHook(s, *name, false);
+  });
+}
+
+}  // namespace rpc
