@@ -2,13 +2,8 @@
 """The ha.* XML-RPC namespace of a real daemon (restart policies, promote/demote
 hooks) through Python's xmlrpc.client, then the same through our supervisorctl:
 policy, promote, demote, resetbudget, their output and exit codes.
-
-The tests that need `role = promotable` and the promote/demote hooks skip, saying
-so, while the daemon reports those keys as unknown (the policy engine is not in
-this build yet); once it knows them they run, and fail if the behaviour differs.
 """
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +12,7 @@ import unittest
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Daemon  # noqa: E402
+from daemon_harness import Daemon, free_port  # noqa: E402
 
 SUPERVISORCTL = os.path.abspath(os.environ.get(
     "SUPERVISORCTL_BIN",
@@ -87,12 +82,6 @@ POLICY_KEYS = {"name", "group", "backoff", "tries", "next_delay", "retry_at", "b
 HOOK_KEYS = {"hook", "reason", "started", "finished", "ok", "description", "output"}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def setUpModule():
     global DAEMON, PORT
     PORT = free_port()
@@ -127,14 +116,6 @@ def rpc():
 
 
 PROXY = None
-
-
-def engine_missing():
-    """Why the promotable tests cannot run yet, or None."""
-    for key in ("role", "promote_command", "demote_command"):
-        if "unknown key '%s'" % key in DAEMON.log():
-            return "the daemon does not know the %r key yet (policy engine not in this build)" % key
-    return None
 
 
 def ctl(*args):
@@ -225,11 +206,6 @@ class PolicyStateOverXmlRpc(unittest.TestCase):
 
 
 class PromoteAndDemoteOverXmlRpc(unittest.TestCase):
-    def setUp(self):
-        why = engine_missing()
-        if why:
-            self.skipTest(why)
-
     def assertFault(self, code, call, *params):
         with self.assertRaises(xmlrpc.client.Fault) as raised:
             call(*params)
@@ -338,8 +314,7 @@ class PolicyCommandsOfSupervisorctl(unittest.TestCase):
     def test_against_a_daemon_without_ha_methods_it_says_so(self):
         # Python's supervisord has no ha.*: UNKNOWN_METHOD.
         python = "/usr/bin/supervisord"
-        if not os.path.exists(python):
-            self.skipTest("no Python supervisord")
+        self.assertTrue(os.path.exists(python), "scripts/setup installs Debian's supervisor")
         port = free_port()
         conf = os.path.join(DAEMON.tmp, "python.conf")
         with open(conf, "w") as f:
@@ -367,11 +342,6 @@ class PolicyCommandsOfSupervisorctl(unittest.TestCase):
 
 
 class PromoteAndDemoteOfSupervisorctl(unittest.TestCase):
-    def setUp(self):
-        why = engine_missing()
-        if why:
-            self.skipTest(why)
-
     def test_promote_and_demote_print_the_outcome_and_policy_shows_role_and_hook(self):
         self.assertEqual(ctl("promote", "db"), ("db: promoted\n", 0))
         out, code = ctl("policy", "db")
