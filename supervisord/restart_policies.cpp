@@ -393,7 +393,11 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
     }
     std::string line = hook + "_command of " + name + ": " + result.description;
     if (!result.output.empty()) line += " (" + lastLine(result.output) + ")";
-    supervisor_.log(result.succeeded() ? config::LogLevel::Info : config::LogLevel::Warn, line);
+    // A score refreshes every score_interval: its successes would flood the log at info.
+    const auto level = !result.succeeded() ? config::LogLevel::Warn
+                       : hook == "score"   ? config::LogLevel::Debug
+                                           : config::LogLevel::Info;
+    supervisor_.log(level, line);
     bus_.publish(events::policyHookResultEvent(name, group, hook, result.succeeded(), result.description));
     if (hook == "pre_start") {
       if (e) e->preStart.reset();  // destroys this run's handle: allowed in its completion

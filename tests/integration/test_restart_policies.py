@@ -365,5 +365,32 @@ pre_start_command=/bin/sh -c 'echo $$ > {tmp}/hook.pid; exec sleep 1000'
             wait_until(lambda: not process_alive(hook_pid), message="the hook killed")
 
 
+class PolicyStateOverTheApi(unittest.TestCase):
+    def test_the_score_and_the_probes_last_results_are_visible_and_a_stopped_process_has_no_score(self):
+        programs = Daemon.RPC_SECTION + """
+[program:db]
+command=sleep 1000
+role=promotable
+score_command=/bin/sh -c 'echo " -5"'
+score_interval=0.2
+readiness_probe=exec:/bin/true
+readiness_probe_interval=0.1
+"""
+        with Daemon(programs, name="score") as d:
+            rpc = d.rpc()
+            wait_until(lambda: rpc.ha.getPolicyState("db")["score"] == -5, message="score -5")
+            state = rpc.ha.getPolicyState("db")
+            self.assertEqual(state["role"], "replica")
+            [probe] = state["probes"]
+            self.assertEqual((probe["kind"], probe["spec"], probe["active"], probe["last_ok"]),
+                             ("readiness", "exec:/bin/true", False, True))
+            self.assertEqual(probe["last_detail"], "exec /bin/true: exit status 0")
+            self.assertEqual([(h["hook"], h["ok"], h["description"]) for h in state["hooks"]],
+                             [("score", True, "exit status 0")])
+            d.wait_for_log(r"score_command of db: exit status 0", count=2)  # refreshed every score_interval
+            rpc.supervisor.stopProcess("db")
+            self.assertEqual(rpc.ha.getPolicyState("db")["score"], "")  # not up: never promote
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

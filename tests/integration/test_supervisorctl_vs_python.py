@@ -8,11 +8,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
+import sys
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_harness import free_port  # noqa: E402
 
 # The daemon both clients talk to: Python's by default; test_supervisorctl_on_our_daemon.py
 # runs the same comparisons against ours.
@@ -54,12 +57,6 @@ numprocs=2
 process_name=%(program_name)s_%(process_num)d
 startsecs=0
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def normalize(text):

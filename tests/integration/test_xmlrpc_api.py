@@ -18,7 +18,7 @@ import unittest
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import SUPERVISORD, wait_until  # noqa: E402
+from daemon_harness import SUPERVISORD, UnixTransport, free_port, wait_until  # noqa: E402
 
 PYTHON_SUPERVISORD = "/usr/bin/supervisord"
 PYTHON_SUPERVISORCTL = "/usr/bin/supervisorctl"
@@ -68,12 +68,6 @@ startsecs=0
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class UnixHTTPConnection(http.client.HTTPConnection):
     def __init__(self, path, timeout=30):
         super().__init__("localhost", timeout=timeout)
@@ -83,18 +77,6 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(self.timeout)
         self.sock.connect(self.path)
-
-
-class UnixTransport(xmlrpc.client.Transport):
-    def __init__(self, path):
-        super().__init__()
-        self.path = path
-
-    def make_connection(self, host):
-        if self._connection and host == self._connection[0]:
-            return self._connection[1]
-        self._connection = host, UnixHTTPConnection(self.path)
-        return self._connection[1]
 
 
 class Server:
