@@ -10,12 +10,13 @@ import datetime
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from daemon_harness import Daemon, free_port, process_alive, wait_until  # noqa: E402
+from daemon_harness import SUPERVISORD, Daemon, free_port, process_alive, wait_until  # noqa: E402
 
 LISTENER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "event_listener.py")
 
@@ -363,6 +364,16 @@ pre_start_command=/bin/sh -c 'echo $$ > {tmp}/hook.pid; exec sleep 1000'
             self.assertTrue(d.rpc().supervisor.stopProcess("waiting"))
             self.assertEqual(d.rpc().supervisor.getProcessInfo("waiting")["statename"], "STOPPED")
             wait_until(lambda: not process_alive(hook_pid), message="the hook killed")
+
+
+class WorkedExample(unittest.TestCase):
+    def test_the_example_in_examples_loads(self):
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                               "restart-policies", "supervisord.conf")
+        done = subprocess.run([SUPERVISORD, "-c", example, "--check-config"], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("configuration is valid", done.stdout)
+        self.assertIn("strategy=one_for_all", done.stdout)
 
 
 class PolicyStateOverTheApi(unittest.TestCase):
