@@ -98,7 +98,6 @@ struct RestartPolicies::ProcessEntry {
   std::unique_ptr<policy::CommandRun> preStart;
   std::unique_ptr<asio::steady_timer> scoreTimer;
   bool roleBusy = false;
-  bool gateLogged = false;
 };
 
 struct RestartPolicies::GroupEntry {
@@ -157,7 +156,6 @@ void RestartPolicies::groupAdded(process::ProcessGroup& group) {
   // A process of a later tier waits: say so once, where an operator looks.
   for (const auto& p : group.processes()) {
     if (!advice(*p).startGated) continue;
-    entry(*p)->gateLogged = true;
     supervisor_.log(config::LogLevel::Info,
                     "waiting for earlier priorities to be ready before starting " + p->config().name +
                         " (start_order = ready)");
