@@ -396,6 +396,8 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
                        : hook == "score"   ? config::LogLevel::Debug
                                            : config::LogLevel::Info;
     supervisor_.log(level, line);
+    if (!result.output.empty() && supervisor_.logEnabled(config::LogLevel::Debug))
+      supervisor_.log(config::LogLevel::Debug, hook + "_command of " + name + " output:\n" + result.output);
     bus_.publish(events::policyHookResultEvent(name, group, hook, result.succeeded(), result.description));
     if (hook == "pre_start") {
       if (e) e->preStart.reset();  // destroys this run's handle: allowed in its completion
