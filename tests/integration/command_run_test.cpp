@@ -17,9 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "supervisord/policy/child_watch.h"
+#include "loop_support.h"
 #include "supervisord/policy/command_run.h"
-#include "supervisord/process/reaper.h"
 #include "supervisord/process/spawner.h"
 
 using namespace std::chrono_literals;
@@ -28,41 +27,6 @@ using policy::CommandResult;
 using policy::CommandRun;
 
 namespace {
-
-// The daemon's side of ChildWatch: reaps on SIGCHLD and hands each watched pid its
-// status. Remembers every status it reaped, watched or not.
-class ReapingChildWatch : public policy::ChildWatch {
- public:
-  explicit ReapingChildWatch(boost::asio::io_context& io)
-      : watcher_(io, [this](std::vector<process::ReapedChild> children) {
-          for (const auto& child : children) {
-            reaped[child.pid] = child.status;
-            auto found = watched_.find(child.pid);
-            if (found == watched_.end()) continue;
-            auto exited = std::move(found->second);
-            watched_.erase(found);
-            exited(child.status);
-          }
-        }) {}
-
-  void watchChild(pid_t pid, std::function<void(int)> exited) override { watched_[pid] = std::move(exited); }
-
-  std::map<pid_t, int> reaped;
-
- private:
-  std::map<pid_t, std::function<void(int)>> watched_;
-  process::ChildSignalWatcher watcher_;
-};
-
-// Runs the loop until `done()` or `limit` passed; whether `done()` became true.
-bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(10ms);
-  }
-  return done();
-}
 
 // Whether `pid` is gone or a zombie (killed, waiting for init to reap it).
 bool processGone(pid_t pid) {
@@ -97,7 +61,7 @@ struct Fixture {
     REQUIRE(results.empty());  // never from inside the constructor
     REQUIRE(runUntil(io, [&] { return !results.empty(); }));
     CHECK(command.finished());
-    runUntil(io, [] { return false; }, 50ms);  // a second completion would show up here
+    runFor(io, 50ms);  // a second completion would show up here
     REQUIRE(results.size() == 1);
     return results.front();
   }
@@ -228,14 +192,14 @@ TEST_CASE("command run: destroying the handle early kills the command and nothin
                        [&](const CommandResult&) { ++completions; });
     pid = command.pid();
     REQUIRE(pid > 0);
-    runUntil(fixture.io, [] { return false; }, 50ms);
+    runFor(fixture.io, 50ms);
     CHECK_FALSE(command.finished());
   }
   REQUIRE(runUntil(fixture.io, [&] { return fixture.childWatch.reaped.count(pid) > 0; }, 2s));
   const int status = fixture.childWatch.reaped[pid];
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGKILL);
-  runUntil(fixture.io, [] { return false; }, 100ms);
+  runFor(fixture.io, 100ms);
   CHECK(completions == 0);
 }
 
@@ -246,7 +210,7 @@ TEST_CASE("command run: a spawn error's completion never runs once the handle is
     CommandRun command(fixture.io, fixture.spawner, fixture.childWatch, fixture.request("no-such-command-here"),
                        [&](const CommandResult&) { ++completions; });
   }
-  runUntil(fixture.io, [] { return false; }, 50ms);
+  runFor(fixture.io, 50ms);
   CHECK(completions == 0);
 }
 

@@ -50,6 +50,26 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Python Supervisor serves XML-RPC only with this section; ours has the API built in and
+# accepts the section, so a config that has it runs on both.
+RPCINTERFACE_SECTION = ("[rpcinterface:supervisor]\n"
+                        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n")
+
+
+def write_portable_config(tmp, sections, name="supervisord", loglevel=None):
+    """Writes <name>.conf in `tmp` for either daemon, ours or Python's: [supervisord] with
+    <name>.log, <name>.pid and the child logs in `tmp`, the rpcinterface section, then
+    `sections`. Returns the config's path."""
+    path = os.path.join(tmp, name + ".conf")
+    supervisord = ("[supervisord]\nlogfile=%s/%s.log\npidfile=%s/%s.pid\nchildlogdir=%s\n"
+                   % (tmp, name, tmp, name, tmp))
+    if loglevel:
+        supervisord += "loglevel=%s\n" % loglevel
+    with open(path, "w") as f:
+        f.write(supervisord + RPCINTERFACE_SECTION + "\n" + sections)
+    return path
+
+
 class Daemon:
     def __init__(self, programs, supervisord_extra="", name="daemon"):
         self.tmp = tempfile.mkdtemp(prefix="sha-%s-" % name)

@@ -30,6 +30,7 @@
 #include "common/http_server.h"
 #include "common/server_url.h"
 #include "common/xmlrpc_codec.h"
+#include "tests/support/temp_directory.h"
 
 using namespace std::chrono_literals;
 using common::HttpClient;
@@ -46,19 +47,6 @@ namespace xmlrpc = common::xmlrpc;
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/http-test.XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Calls `tick` on the loop every `period` until it returns false.
 void every(asio::io_context& loop, std::chrono::milliseconds period, std::function<bool()> tick) {
@@ -259,9 +247,8 @@ struct PythonRun {
   std::string output;
 };
 
-PythonRun runPython(const TempDir& dir, const std::string& script) {
-  const std::string path = dir.file("client.py");
-  std::ofstream(path) << script;
+PythonRun runPython(const TempDirectory& dir, const std::string& script) {
+  const std::string path = dir.write("client.py", script);
   FILE* pipe = ::popen((std::string(DEBIAN_PYTHON3) + " " + path + " 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string output;
@@ -296,7 +283,7 @@ bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 
 std::string sha1HexOf(const std::string& text) {
   // Python computes the expected {SHA} value, as an operator would.
-  TempDir dir;
+  TempDirectory dir("http-test");
   auto run = runPython(dir, "import hashlib; print(hashlib.sha1(b'" + text + "').hexdigest(), end='')");
   REQUIRE(run.status == 0);
   return run.output;
@@ -305,7 +292,7 @@ std::string sha1HexOf(const std::string& text) {
 }  // namespace
 
 TEST_CASE("http: an XML-RPC call over a unix socket gets its answer", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("supervisor.sock"));
   HttpClient client = server.client();
   const Value::Array params{"cat", 42, true, Value::Struct{{"k", "v"}}};
@@ -313,7 +300,7 @@ TEST_CASE("http: an XML-RPC call over a unix socket gets its answer", "[http]") 
 }
 
 TEST_CASE("http: a fault comes back as a fault", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   HttpClient client = server.client();
   auto answer = client.post("/RPC2", xmlrpc::encodeCall("fail", {"foo"}));
@@ -326,7 +313,7 @@ TEST_CASE("http: a fault comes back as a fault", "[http]") {
 }
 
 TEST_CASE("http: the client keeps one connection alive across calls", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   HttpClient client = server.client();
   const Value first = call(client, "connection");
@@ -337,7 +324,7 @@ TEST_CASE("http: the client keeps one connection alive across calls", "[http]") 
 }
 
 TEST_CASE("http: the server answers several requests sent on one connection", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   RunningServer server(RunningServer::Kind::unixSocket, path);
   const int fd = connectUnix(path);
@@ -359,7 +346,7 @@ TEST_CASE("http: the server answers several requests sent on one connection", "[
 }
 
 TEST_CASE("http: the client reconnects when the server closed its idle connection", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   HttpServerOptions options;
   options.idleTimeout = 200ms;
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"), options);
@@ -370,7 +357,7 @@ TEST_CASE("http: the client reconnects when the server closed its idle connectio
 }
 
 TEST_CASE("http: without credentials the answer is 401 with a Basic challenge", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   HttpServerOptions options;
   options.username = "user";
   options.password = "secret";
@@ -394,7 +381,7 @@ TEST_CASE("http: without credentials the answer is 401 with a Basic challenge", 
 }
 
 TEST_CASE("http: a {SHA} password accepts the password whose SHA-1 it holds", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   HttpServerOptions options;
   options.username = "admin";
   options.password = "{SHA}" + sha1HexOf("thepassword");
@@ -418,7 +405,7 @@ TEST_CASE("http: basic authorization header checks", "[http]") {
 }
 
 TEST_CASE("http: a body over the limit gets 413 and the server goes on", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   HttpServerOptions options;
   options.bodyLimit = 1 << 20;
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"), options);
@@ -430,7 +417,7 @@ TEST_CASE("http: a body over the limit gets 413 and the server goes on", "[http]
 }
 
 TEST_CASE("http: a deferred answer does not hold up other clients", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   const auto started = std::chrono::steady_clock::now();
   auto slow = std::async(std::launch::async, [&] {
@@ -447,7 +434,7 @@ TEST_CASE("http: a deferred answer does not hold up other clients", "[http]") {
 }
 
 TEST_CASE("http: many clients at once all get their answers", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   std::vector<std::future<int>> clients;
   for (int i = 0; i < 16; ++i) {
@@ -467,7 +454,7 @@ TEST_CASE("http: many clients at once all get their answers", "[http]") {
 }
 
 TEST_CASE("http: a streamed response arrives piece by piece", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   HttpClient client = server.client();
   std::vector<std::string> pieces;
@@ -489,7 +476,7 @@ TEST_CASE("http: a streamed response arrives piece by piece", "[http]") {
 }
 
 TEST_CASE("http: an HTTP/1.0 client gets a stream that ends with the connection", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   RunningServer server(RunningServer::Kind::unixSocket, path);
   const int fd = connectUnix(path);
@@ -504,7 +491,7 @@ TEST_CASE("http: an HTTP/1.0 client gets a stream that ends with the connection"
 }
 
 TEST_CASE("http: a client leaving mid-stream closes the stream and nothing breaks", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   {
     HttpClient client = server.client();
@@ -519,7 +506,7 @@ TEST_CASE("http: a client leaving mid-stream closes the stream and nothing break
 }
 
 TEST_CASE("http: a client leaving mid-response does not break the server", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   RunningServer server(RunningServer::Kind::unixSocket, path);
   const int fd = connectUnix(path);
@@ -533,7 +520,7 @@ TEST_CASE("http: a client leaving mid-response does not break the server", "[htt
 }
 
 TEST_CASE("http: a slow client is cut off after the request timeout", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   HttpServerOptions options;
   options.requestTimeout = 300ms;
@@ -547,7 +534,7 @@ TEST_CASE("http: a slow client is cut off after the request timeout", "[http]") 
 }
 
 TEST_CASE("http: an idle keep-alive connection is closed after the idle timeout", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   HttpServerOptions options;
   options.idleTimeout = 300ms;
@@ -562,7 +549,7 @@ TEST_CASE("http: an idle keep-alive connection is closed after the idle timeout"
 }
 
 TEST_CASE("http: garbage instead of a request gets 400", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   RunningServer server(RunningServer::Kind::unixSocket, path);
   const int fd = connectUnix(path);
@@ -574,7 +561,7 @@ TEST_CASE("http: garbage instead of a request gets 400", "[http]") {
 }
 
 TEST_CASE("http: a request left unanswered or a failing handler gets 500", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   HttpClient client = server.client();
   auto none = [](std::string_view) { return true; };
@@ -586,7 +573,7 @@ TEST_CASE("http: a request left unanswered or a failing handler gets 500", "[htt
 }
 
 TEST_CASE("http: the unix socket file has the configured mode and is removed on close", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("supervisor.sock");
   {
     RunningServer server(RunningServer::Kind::unixSocket, path, {}, 0660);
@@ -603,7 +590,7 @@ TEST_CASE("http: the unix socket file gets the configured owner", "[http]") {
     WARN("skipped: only root can give a file away");
     return;
   }
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("supervisor.sock");
   asio::io_context loop;
   auto server = HttpServer::listenUnix(loop, {path, 0770, 65534, 65534}, {}, [](HttpRequest, HttpResponder) {});
@@ -616,7 +603,7 @@ TEST_CASE("http: the unix socket file gets the configured owner", "[http]") {
 }
 
 TEST_CASE("http: a stale socket file is replaced, a live one is refused", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   {
     // A socket file nobody listens on, as left by a killed server.
@@ -639,7 +626,7 @@ TEST_CASE("http: a stale socket file is replaced, a live one is refused", "[http
 }
 
 TEST_CASE("http: a regular file where the socket should be is left alone", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("s.sock");
   std::ofstream(path) << "precious";
   asio::io_context loop;
@@ -658,7 +645,7 @@ TEST_CASE("http: a TCP port in use is an error naming it", "[http]") {
 }
 
 TEST_CASE("http: every socket the server and client open is close-on-exec", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   RunningServer tcp(RunningServer::Kind::tcp);
   HttpClient client = server.client();
@@ -678,7 +665,7 @@ TEST_CASE("http: every socket the server and client open is close-on-exec", "[ht
 }
 
 TEST_CASE("http: connection failures name the server and the reason", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string missing = dir.file("nope.sock");
   HttpClient client(common::parseServerUrl("unix://" + missing).value());
   auto answer = client.post("/RPC2", "x");
@@ -699,7 +686,7 @@ TEST_CASE("http: connection failures name the server and the reason", "[http]") 
 }
 
 TEST_CASE("http: a response timeout gives up on a slow answer", "[http]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
   HttpClientOptions options;
   options.responseTimeout = 200ms;
@@ -711,7 +698,7 @@ TEST_CASE("http: a response timeout gives up on a slow answer", "[http]") {
 }
 
 TEST_CASE("http: Python's xmlrpc.client works over a unix socket, with keep-alive", "[http][python]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("supervisor.sock");
   RunningServer server(RunningServer::Kind::unixSocket, path);
   auto run = runPython(dir, std::string(kPythonUnixTransport) + R"(
@@ -739,7 +726,7 @@ except xmlrpc.client.Fault as fault:
 }
 
 TEST_CASE("http: Python's xmlrpc.client works over TCP with Basic auth", "[http][python]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   HttpServerOptions options;
   options.username = "user";
   options.password = "secret";
@@ -760,7 +747,7 @@ except xmlrpc.client.ProtocolError as error:
 }
 
 TEST_CASE("http: Supervisor's own supervisorctl transports read our answers and streams", "[http][python]") {
-  TempDir dir;
+  TempDirectory dir("http-test");
   const std::string path = dir.file("supervisor.sock");
   RunningServer server(RunningServer::Kind::unixSocket, path);
   // SupervisorTransport is what `supervisorctl status` uses; http_client is

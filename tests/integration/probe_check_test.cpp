@@ -12,7 +12,6 @@
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "supervisord/policy/child_watch.h"
+#include "loop_support.h"
 #include "supervisord/policy/probe_check.h"
 #include "supervisord/policy/probe_monitor.h"
-#include "supervisord/process/reaper.h"
 #include "supervisord/process/spawner.h"
+#include "tests/support/temp_directory.h"
 
 using namespace std::chrono_literals;
 using config::ProbeConfig;
@@ -35,40 +34,6 @@ using policy::ProbeVerdict;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
-
-// The daemon's side of ChildWatch: reaps on SIGCHLD and hands each watched pid its status.
-class ReapingChildWatch : public policy::ChildWatch {
- public:
-  explicit ReapingChildWatch(boost::asio::io_context& io)
-      : watcher_(io, [this](std::vector<process::ReapedChild> children) {
-          for (const auto& child : children) {
-            auto found = watched_.find(child.pid);
-            if (found == watched_.end()) continue;
-            auto exited = std::move(found->second);
-            watched_.erase(found);
-            exited(child.status);
-          }
-        }) {}
-
-  void watchChild(pid_t pid, std::function<void(int)> exited) override { watched_[pid] = std::move(exited); }
-
- private:
-  std::map<pid_t, std::function<void(int)>> watched_;
-  process::ChildSignalWatcher watcher_;
-};
-
-bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(10ms);
-  }
-  return done();
-}
-
-void runFor(boost::asio::io_context& io, std::chrono::milliseconds duration) {
-  runUntil(io, [] { return false; }, duration);
-}
 
 // A listening socket on 127.0.0.1 that never accepts: the kernel completes connects.
 struct Listener {
@@ -392,9 +357,8 @@ TEST_CASE("probe monitor: the first check waits for initialDelay", "[probe]") {
 
 TEST_CASE("probe monitor: an exec readiness probe turns Ready when the program is", "[probe]") {
   Fixture fixture;
-  char directory[] = "/tmp/probe-test-XXXXXX";
-  REQUIRE(::mkdtemp(directory));
-  const std::string marker = std::string(directory) + "/ready";
+  TempDirectory directory("probe-test");
+  const std::string marker = directory.file("ready");
   ProbeConfig probe = execProbe("test -e " + marker);
   probe.interval = 0.05;
   probe.failureThreshold = 100;
@@ -403,14 +367,10 @@ TEST_CASE("probe monitor: an exec readiness probe turns Ready when the program i
   REQUIRE(runUntil(fixture.io, [&] { return monitor.status().checks >= 2; }, 2s));
   CHECK(verdicts.made.empty());
   CHECK(monitor.status().lastDetail == "exec test -e " + marker + ": exit status 1");
-  std::FILE* file = std::fopen(marker.c_str(), "w");
-  REQUIRE(file);
-  std::fclose(file);
+  directory.write("ready", "");
   REQUIRE(runUntil(fixture.io, [&] { return !verdicts.made.empty(); }, 2s));
   CHECK(verdicts.made == std::vector{ProbeVerdict::Ready});
   CHECK(verdicts.details.front() == "exec test -e " + marker + ": exit status 0");
-  ::unlink(marker.c_str());
-  ::rmdir(directory);
 }
 
 TEST_CASE("probe monitor: the verdict callback may destroy the monitor, which then stays silent", "[probe]") {

@@ -26,6 +26,7 @@
 
 #include "supervisord/process/reaper.h"
 #include "supervisord/process/spawner.h"
+#include "tests/support/temp_directory.h"
 
 using process::SpawnRequest;
 using process::Spawner;
@@ -143,15 +144,6 @@ std::string childStatus(SpawnRequest r) {
   return status;
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char pattern[] = "/tmp/spawner_test.XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
 std::string spawnError(const SpawnRequest& r) {
   auto child = Spawner().spawn(r);
   if (child.ok()) {
@@ -165,11 +157,11 @@ std::string spawnError(const SpawnRequest& r) {
 
 TEST_CASE("spawner: argv as written, the environment in order, directory and umask reach the child",
           "[spawner]") {
-  TempDir dir;
+  TempDirectory dir("spawner-test");
   auto r = request({"sh", "-c", "cat /proc/$$/cmdline; echo; cat /proc/$$/environ; echo; pwd; umask", "zero",
                     "one two"},
                    {{"PATH", "/usr/bin:/bin"}, {"ZED", "last"}, {"ALPHA", "first"}, {"SPACED", "a b"}});
-  r.directory = dir.path.string();
+  r.directory = dir.path().string();
   r.umask = 027;
   auto child = Spawner().spawn(r);
   REQUIRE(child.ok());
@@ -178,7 +170,7 @@ TEST_CASE("spawner: argv as written, the environment in order, directory and uma
   std::string out = readAll(child->stdoutFd.get());
   std::string expected = std::string("sh\0-c\0", 6) + r.argv[2] + std::string("\0zero\0one two\0\n", 15) +
                          std::string("PATH=/usr/bin:/bin\0ZED=last\0ALPHA=first\0SPACED=a b\0\n", 52) +
-                         dir.path.string() + "\n0027\n";
+                         dir.path().string() + "\n0027\n";
   CHECK(out == expected);
   CHECK(process::decodeWaitStatus(reap(child->pid)).message == "exit status 0");
 }
@@ -281,27 +273,24 @@ TEST_CASE("spawner: a passed fd reaches the child at the number asked for", "[sp
 }
 
 TEST_CASE("spawner: a program that cannot be run gives Supervisor's message and no child", "[spawner]") {
-  TempDir dir;
-  auto plain = dir.path / "plain";
-  std::ofstream(plain) << "echo hi\n";
+  TempDirectory dir("spawner-test");
+  const std::string plain = dir.write("plain", "echo hi\n");
   ::chmod(plain.c_str(), 0644);
-  auto badInterpreter = dir.path / "script";
-  std::ofstream(badInterpreter) << "#!/nonexistent/interpreter\n";
+  const std::string badInterpreter = dir.write("script", "#!/nonexistent/interpreter\n");
   ::chmod(badInterpreter.c_str(), 0755);
 
   CHECK(spawnError(request({"nosuchprogram"})) == "can't find command 'nosuchprogram'");
   CHECK(spawnError(request({"/no/such/program"})) == "can't find command '/no/such/program'");
-  CHECK(spawnError(request({plain.string()})) == "command at '" + plain.string() + "' is not executable");
-  CHECK(spawnError(request({dir.path.string()})) == "command at '" + dir.path.string() + "' is a directory");
+  CHECK(spawnError(request({plain})) == "command at '" + plain + "' is not executable");
+  CHECK(spawnError(request({dir.path().string()})) == "command at '" + dir.path().string() + "' is a directory");
   CHECK(spawnError(request({})) == "command is empty");
   // These two fail in the child, after fork: it must be reaped, not left a zombie.
-  CHECK(spawnError(request({badInterpreter.string(), "arg"})) ==
-        "couldn't exec " + badInterpreter.string() + ": ENOENT");
+  CHECK(spawnError(request({badInterpreter, "arg"})) == "couldn't exec " + badInterpreter + ": ENOENT");
   auto r = request({"/bin/true"});
   r.directory = "/nonexistent/dir";
   CHECK(spawnError(r) == "couldn't chdir to /nonexistent/dir: ENOENT");
-  r.directory = plain.string();
-  CHECK(spawnError(r) == "couldn't chdir to " + plain.string() + ": ENOTDIR");
+  r.directory = plain;
+  CHECK(spawnError(r) == "couldn't chdir to " + plain + ": ENOTDIR");
 
   CHECK(childrenOfOurs().empty());
   CHECK(noChildrenLeft());
@@ -331,11 +320,11 @@ TEST_CASE("spawner: user= as root gives the child that user's uid, gid and group
   }
 
   // As Supervisor, the directory is entered after dropping privileges.
-  TempDir rootOnly;  // mkdtemp makes it 0700, ours
+  TempDirectory rootOnly("spawner-test");  // mkdtemp makes it 0700, ours
   r.argv = {"/bin/true"};
   r.uid = nobody->pw_uid;
-  r.directory = rootOnly.path.string();
-  CHECK(spawnError(r) == "couldn't chdir to " + rootOnly.path.string() + ": EACCES");
+  r.directory = rootOnly.path().string();
+  CHECK(spawnError(r) == "couldn't chdir to " + rootOnly.path().string() + ": EACCES");
 
   r.uid = 3999999;
   CHECK(spawnError(r) == "couldn't setuid to 3999999: Can't find uid 3999999");

@@ -16,7 +16,7 @@ import xmlrpc.client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from daemon_harness import SUPERVISORD, UnixTransport, wait_until  # noqa: E402
+from daemon_harness import SUPERVISORD, UnixTransport, wait_until, write_portable_config  # noqa: E402
 
 LISTENER = os.path.join(HERE, "event_listener.py")
 PYTHON_SUPERVISORD = "/usr/bin/supervisord"
@@ -30,16 +30,13 @@ class Run:
         self.record = os.path.join(self.tmp, "events.jsonl")
         self.log_path = os.path.join(self.tmp, "supervisord.log")
         self.socket = os.path.join(self.tmp, "s.sock")
-        conf = os.path.join(self.tmp, "supervisord.conf")
-        with open(conf, "w") as f:
-            f.write("[supervisord]\nlogfile=%s\npidfile=%s/s.pid\nchildlogdir=%s\nloglevel=debug\n"
-                    "[unix_http_server]\nfile=%s\n"
-                    "[rpcinterface:supervisor]\n"
-                    "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-                    "[eventlistener:rec]\ncommand=/usr/bin/python3 %s\nevents=%s\nbuffer_size=%d\n"
-                    "environment=RECORD_FILE=\"%s\",MODE=\"%s\"\n%s\n%s"
-                    % (self.log_path, self.tmp, self.tmp, self.socket, LISTENER, events, buffer_size,
-                       self.record, mode, extra_listener, programs))
+        conf = write_portable_config(
+            self.tmp,
+            "[unix_http_server]\nfile=%s\n"
+            "[eventlistener:rec]\ncommand=/usr/bin/python3 %s\nevents=%s\nbuffer_size=%d\n"
+            "environment=RECORD_FILE=\"%s\",MODE=\"%s\"\n%s\n%s"
+            % (self.socket, LISTENER, events, buffer_size, self.record, mode, extra_listener, programs),
+            loglevel="debug")
         self.proc = subprocess.Popen([binary, "-n", "-c", conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, cwd=self.tmp)
 

@@ -12,7 +12,7 @@ import unittest
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Daemon, free_port  # noqa: E402
+from daemon_harness import Daemon, free_port, write_portable_config  # noqa: E402
 
 SUPERVISORCTL = os.path.abspath(os.environ.get(
     "SUPERVISORCTL_BIN",
@@ -316,13 +316,11 @@ class PolicyCommandsOfSupervisorctl(unittest.TestCase):
         python = "/usr/bin/supervisord"
         self.assertTrue(os.path.exists(python), "scripts/setup installs Debian's supervisor")
         port = free_port()
-        conf = os.path.join(DAEMON.tmp, "python.conf")
-        with open(conf, "w") as f:
-            f.write("[inet_http_server]\nport=127.0.0.1:%d\n\n[supervisord]\nlogfile=%s/python.log\n"
-                    "pidfile=%s/python.pid\nchildlogdir=%s\n\n[rpcinterface:supervisor]\n"
-                    "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n"
-                    "[supervisorctl]\nserverurl=http://127.0.0.1:%d\n\n[program:x]\ncommand=sleep 1000\n"
-                    % (port, DAEMON.tmp, DAEMON.tmp, DAEMON.tmp, port))
+        conf = write_portable_config(
+            DAEMON.tmp,
+            "[inet_http_server]\nport=127.0.0.1:%d\n\n[supervisorctl]\nserverurl=http://127.0.0.1:%d\n\n"
+            "[program:x]\ncommand=sleep 1000\n" % (port, port),
+            name="python")
         proc = subprocess.Popen([python, "-n", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.time() + 20

@@ -4,29 +4,15 @@
 
 #include <catch2/catch.hpp>
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
+
+#include "tests/support/temp_directory.h"
 
 namespace fs = std::filesystem;
 using logs::autoChildLogName;
 using logs::clearAutoChildLogDir;
 
 namespace {
-
-struct TempDirectory {
-  fs::path path;
-  TempDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "auto-log-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  void touch(const std::string& name) const { std::ofstream(path / name) << "log"; }
-};
 
 // <prefix><8 characters of [a-z0-9_]>.log
 bool hasAutoShape(const std::string& path, const std::string& prefix) {
@@ -40,13 +26,13 @@ bool hasAutoShape(const std::string& path, const std::string& prefix) {
 
 TEST_CASE("AUTO log: <name>-<channel>---<identifier>-<8 random chars>.log, created empty and private",
           "[logs][auto_child_log]") {
-  TempDirectory dir;
-  auto first = autoChildLogName(dir.path.string(), "cat", "supervisor", "stdout");
-  auto second = autoChildLogName(dir.path.string() + "/", "cat", "supervisor", "stdout");
+  TempDirectory dir("auto-log");
+  auto first = autoChildLogName(dir.path().string(), "cat", "supervisor", "stdout");
+  auto second = autoChildLogName(dir.path().string() + "/", "cat", "supervisor", "stdout");
   REQUIRE(first.ok());
   REQUIRE(second.ok());
   CHECK(first.value() != second.value());
-  const std::string prefix = dir.path.string() + "/cat-stdout---supervisor-";
+  const std::string prefix = dir.path().string() + "/cat-stdout---supervisor-";
   CHECK(hasAutoShape(first.value(), prefix));
   CHECK(hasAutoShape(second.value(), prefix));
   struct stat status {};
@@ -64,23 +50,23 @@ TEST_CASE("AUTO log: a missing childlogdir is an error naming the file", "[logs]
 
 TEST_CASE("AUTO log: cleanup at start removes this identifier's logs and their backups only",
           "[logs][auto_child_log]") {
-  TempDirectory dir;
-  auto log = autoChildLogName(dir.path.string(), "foo", "supervisor", "stdout");
+  TempDirectory dir("auto-log");
+  auto log = autoChildLogName(dir.path().string(), "foo", "supervisor", "stdout");
   REQUIRE(log.ok());
   const std::string name = fs::path(log.value()).filename().string();
-  dir.touch(name + ".1");
-  dir.touch(name + ".2");
-  dir.touch("cat-stdout---supervisor-ayWAp9.log");      // Supervisor's own test name
-  dir.touch("cat-stdout---supervisor-ayWAp9.log.old");  // re.match is anchored at the start only
-  dir.touch("cat-stdout---other-ayWAp9.log");           // another identifier
-  dir.touch("supervisord.log");
-  dir.touch("---supervisor-x.log");                     // nothing before ---
-  dir.touch("cat-stdout---supervisor-.log");            // nothing between - and .log
+  dir.write(name + ".1", "log");
+  dir.write(name + ".2", "log");
+  dir.write("cat-stdout---supervisor-ayWAp9.log", "log");      // Supervisor's own test name
+  dir.write("cat-stdout---supervisor-ayWAp9.log.old", "log");  // re.match is anchored at the start only
+  dir.write("cat-stdout---other-ayWAp9.log", "log");           // another identifier
+  dir.write("supervisord.log", "log");
+  dir.write("---supervisor-x.log", "log");                     // nothing before ---
+  dir.write("cat-stdout---supervisor-.log", "log");            // nothing between - and .log
 
-  CHECK(clearAutoChildLogDir(dir.path.string(), "supervisor").empty());
+  CHECK(clearAutoChildLogDir(dir.path().string(), "supervisor").empty());
 
   std::vector<std::string> left;
-  for (const auto& entry : fs::directory_iterator(dir.path)) left.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir.path())) left.push_back(entry.path().filename().string());
   std::sort(left.begin(), left.end());
   CHECK(left == std::vector<std::string>{"---supervisor-x.log", "cat-stdout---other-ayWAp9.log",
                                          "cat-stdout---supervisor-.log", "supervisord.log"});
@@ -90,9 +76,9 @@ TEST_CASE("AUTO log: cleanup problems come back as Supervisor's warnings", "[log
   CHECK(clearAutoChildLogDir("/tmp/this/cant/possibly/existjjjj", "supervisor") ==
         std::vector<std::string>{"Could not clear childlog dir"});
 
-  TempDirectory dir;
-  const fs::path stubborn = dir.path / "cat-stdout---supervisor-ayWAp9.log";
+  TempDirectory dir("auto-log");
+  const fs::path stubborn = dir.path() / "cat-stdout---supervisor-ayWAp9.log";
   fs::create_directory(stubborn);  // unlink(2) refuses a directory
-  CHECK(clearAutoChildLogDir(dir.path.string(), "supervisor") ==
+  CHECK(clearAutoChildLogDir(dir.path().string(), "supervisor") ==
         std::vector<std::string>{"Failed to clean up '" + stubborn.string() + "'"});
 }

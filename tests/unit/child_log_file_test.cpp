@@ -4,10 +4,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "tests/support/temp_directory.h"
 
 namespace fs = std::filesystem;
 using logs::ChildLogFile;
@@ -15,32 +14,6 @@ using Status = logs::ChildLogFile::AppendStatus;
 using namespace std::string_literals;
 
 namespace {
-
-// A fresh directory under /tmp, removed with everything in it.
-struct TempDirectory {
-  fs::path path;
-  TempDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "child-log-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void writeFile(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 ChildLogFile openLog(const std::string& path, int64_t maxbytes, int backups) {
   auto file = ChildLogFile::open(path, maxbytes, backups);
@@ -51,20 +24,19 @@ ChildLogFile openLog(const std::string& path, int64_t maxbytes, int backups) {
 }  // namespace
 
 TEST_CASE("child log: output is stored as raw bytes, appended to what the file held", "[logs][child_log]") {
-  TempDirectory dir;
-  const std::string path = dir.file("x.log");
-  writeFile(path, "old\n");
+  TempDirectory dir("child-log");
+  const std::string path = dir.write("x.log", "old\n");
   ChildLogFile log = openLog(path, 0, 10);
   CHECK(log.size() == 4);
   CHECK(log.append("line one\nno newline\0\xff"s) == Status::Written);
   CHECK(log.append("") == Status::Written);
-  CHECK(contents(path) == "old\nline one\nno newline\0\xff"s);
+  CHECK(fileContents(path) == "old\nline one\nno newline\0\xff"s);
   CHECK(log.size() == 25);
 }
 
 TEST_CASE("child log: rotates after the write that reaches maxbytes (Supervisor's test_emit_does_rollover)",
           "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 10, 2);
   const std::string four(4, 'a');
@@ -82,41 +54,41 @@ TEST_CASE("child log: rotates after the write that reaches maxbytes (Supervisor'
   CHECK(fs::exists(path + ".2"));
   log.append(four);
 
-  CHECK(contents(path) == std::string(4, 'a'));
-  CHECK(contents(path + ".1") == std::string(12, 'a'));
-  CHECK(contents(path + ".2") == std::string(12, 'a'));
+  CHECK(fileContents(path) == std::string(4, 'a'));
+  CHECK(fileContents(path + ".1") == std::string(12, 'a'));
+  CHECK(fileContents(path + ".2") == std::string(12, 'a'));
 }
 
 TEST_CASE("child log: backups shift x.log.1 -> x.log.2 and the oldest beyond backups is dropped",
           "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 5, 3);
   for (const char* chunk : {"first", "second", "third", "fourth", "fifth"}) {
     REQUIRE(log.append(chunk) == Status::Written);  // each chunk fills the file: one rotation per chunk
   }
-  CHECK(contents(path).empty());
-  CHECK(contents(path + ".1") == "fifth");
-  CHECK(contents(path + ".2") == "fourth");
-  CHECK(contents(path + ".3") == "third");
+  CHECK(fileContents(path).empty());
+  CHECK(fileContents(path + ".1") == "fifth");
+  CHECK(fileContents(path + ".2") == "fourth");
+  CHECK(fileContents(path + ".3") == "third");
   CHECK_FALSE(fs::exists(path + ".4"));
   CHECK_FALSE(fs::exists(dir.file("x.1.log")));  // not spdlog's naming
 }
 
 TEST_CASE("child log: with backups=0 the file is truncated on rotation", "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 10, 0);
   log.append("0123456789AB");
-  CHECK(contents(path).empty());
+  CHECK(fileContents(path).empty());
   CHECK(log.size() == 0);
   CHECK_FALSE(fs::exists(path + ".1"));
   log.append("abc");
-  CHECK(contents(path) == "abc");
+  CHECK(fileContents(path) == "abc");
 }
 
 TEST_CASE("child log: maxbytes=0 never rotates", "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 0, 10);
   const std::string chunk(64 * 1024, 'x');
@@ -127,7 +99,7 @@ TEST_CASE("child log: maxbytes=0 never rotates", "[logs][child_log]") {
 
 TEST_CASE("child log: a log removed from under it is recreated at the next rotation", "[logs][child_log]") {
   // Supervisor's test_current_logfile_removed.
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 6, 1);
   log.append("aaaa");
@@ -138,7 +110,7 @@ TEST_CASE("child log: a log removed from under it is recreated at the next rotat
 }
 
 TEST_CASE("child log: an external truncation (copytruncate) is noticed before rotating", "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 10, 2);
   log.append("12345678");
@@ -146,12 +118,12 @@ TEST_CASE("child log: an external truncation (copytruncate) is noticed before ro
   log.append("abcd");  // the count says 12, the file holds 4
   CHECK_FALSE(fs::exists(path + ".1"));
   CHECK(log.size() == 4);
-  CHECK(contents(path) == "abcd");
+  CHECK(fileContents(path) == "abcd");
 }
 
 TEST_CASE("child log: reopen() after the file was moved away writes to a new file at the path",
           "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 0, 0);
   log.append("before\n");
@@ -159,22 +131,22 @@ TEST_CASE("child log: reopen() after the file was moved away writes to a new fil
   log.append("still old\n");
   REQUIRE(log.reopen().ok());
   log.append("after\n");
-  CHECK(contents(path + ".moved") == "before\nstill old\n");
-  CHECK(contents(path) == "after\n");
+  CHECK(fileContents(path + ".moved") == "before\nstill old\n");
+  CHECK(fileContents(path) == "after\n");
 }
 
 TEST_CASE("child log: clear() empties the log and keeps its backups", "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 4, 2);
   log.append("rotated");
   log.append("abc");
   REQUIRE(log.clear().ok());
-  CHECK(contents(path).empty());
+  CHECK(fileContents(path).empty());
   CHECK(log.size() == 0);
-  CHECK(contents(path + ".1") == "rotated");
+  CHECK(fileContents(path + ".1") == "rotated");
   log.append("new");
-  CHECK(contents(path) == "new");
+  CHECK(fileContents(path) == "new");
 }
 
 TEST_CASE("child log: /dev/stdout-like targets are written but never rotated or removed", "[logs][child_log]") {
@@ -196,8 +168,8 @@ TEST_CASE("child log: a full disk is reported once, not once per write", "[logs]
 }
 
 TEST_CASE("child log: logging resumes and says so once the file can be opened again", "[logs][child_log]") {
-  TempDirectory dir;
-  const fs::path logDir = dir.path / "logs";
+  TempDirectory dir("child-log");
+  const fs::path logDir = dir.path() / "logs";
   fs::create_directory(logDir);
   const std::string path = (logDir / "x.log").string();
   ChildLogFile log = openLog(path, 4, 1);
@@ -209,7 +181,7 @@ TEST_CASE("child log: logging resumes and says so once the file can be opened ag
   fs::create_directory(logDir);
   CHECK(log.append("b") == Status::Recovered);
   CHECK(log.append("!") == Status::Written);
-  CHECK(contents(path) == "b!");
+  CHECK(fileContents(path) == "b!");
 }
 
 TEST_CASE("child log: open errors read like Python's OSError", "[logs][child_log]") {
@@ -219,7 +191,7 @@ TEST_CASE("child log: open errors read like Python's OSError", "[logs][child_log
 }
 
 TEST_CASE("child log: the descriptor is close-on-exec", "[logs][child_log]") {
-  TempDirectory dir;
+  TempDirectory dir("child-log");
   const std::string path = dir.file("x.log");
   ChildLogFile log = openLog(path, 0, 0);
   int found = 0;

@@ -4,51 +4,42 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
+
+#include "tests/support/temp_directory.h"
 
 using process::resolveCommand;
 using process::searchPath;
 
 namespace {
 
-// A fresh directory under /tmp, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char pattern[] = "/tmp/command_path_test.XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
+// A "#!/bin/sh" script `name` in `dir` with permissions `mode`; its path.
+std::string script(const TempDirectory& dir, const std::string& name, mode_t mode) {
+  const std::string path = dir.write(name, "#!/bin/sh\n");
+  ::chmod(path.c_str(), mode);
+  return path;
+}
 
-  std::string file(const std::string& name, mode_t mode) const {
-    auto p = path / name;
-    std::ofstream(p) << "#!/bin/sh\n";
-    ::chmod(p.c_str(), mode);
-    return p.string();
-  }
-  std::string directory(const std::string& name) const {
-    std::filesystem::create_directories(path / name);
-    return (path / name).string();
-  }
-};
+std::string subdirectory(const TempDirectory& dir, const std::string& name) {
+  std::filesystem::create_directories(dir.path() / name);
+  return dir.file(name);
+}
 
 std::string errorOf(const common::Result<std::string>& result) { return result.ok() ? "<ok>" : result.error(); }
 
 }  // namespace
 
 TEST_CASE("command path: a program without '/' is searched in the child's PATH, in order", "[command_path]") {
-  TempDir first, second;
-  second.file("tool", 0755);
-  first.directory("unrelated");
-  config::Environment env{{"HOME", "/root"}, {"PATH", first.path.string() + ":" + second.path.string()}};
+  TempDirectory first("command-path"), second("command-path");
+  script(second, "tool", 0755);
+  subdirectory(first, "unrelated");
+  config::Environment env{{"HOME", "/root"}, {"PATH", first.path().string() + ":" + second.path().string()}};
   auto found = resolveCommand("tool", env);
   REQUIRE(found.ok());
-  CHECK(*found == (second.path / "tool").string());
+  CHECK(*found == (second.path() / "tool").string());
 
-  first.file("tool", 0755);
-  CHECK(*resolveCommand("tool", env) == (first.path / "tool").string());
+  script(first, "tool", 0755);
+  CHECK(*resolveCommand("tool", env) == (first.path() / "tool").string());
 }
 
 TEST_CASE("command path: without PATH in the child's environment Supervisor's default is searched",
@@ -60,8 +51,8 @@ TEST_CASE("command path: without PATH in the child's environment Supervisor's de
 }
 
 TEST_CASE("command path: a program that is nowhere gives \"can't find command\"", "[command_path]") {
-  TempDir dir;
-  config::Environment env{{"PATH", dir.path.string()}};
+  TempDirectory dir("command-path");
+  config::Environment env{{"PATH", dir.path().string()}};
   CHECK(errorOf(resolveCommand("nosuchprogram", env)) == "can't find command 'nosuchprogram'");
   CHECK(errorOf(resolveCommand("/no/such/file", env)) == "can't find command '/no/such/file'");
   // The daemon's own PATH does not count: only the child's.
@@ -69,20 +60,20 @@ TEST_CASE("command path: a program that is nowhere gives \"can't find command\""
 }
 
 TEST_CASE("command path: a path with '/' is used as it is", "[command_path]") {
-  TempDir dir;
-  auto tool = dir.file("tool", 0700);
+  TempDirectory dir("command-path");
+  auto tool = script(dir, "tool", 0700);
   CHECK(*resolveCommand(tool, {{"PATH", "/nonexistent"}}) == tool);
 }
 
 TEST_CASE("command path: a directory or a file without execute bits is refused with Supervisor's words",
           "[command_path]") {
-  TempDir dir;
-  auto plain = dir.file("plain", 0644);
-  auto sub = dir.directory("sub");
+  TempDirectory dir("command-path");
+  auto plain = script(dir, "plain", 0644);
+  auto sub = subdirectory(dir, "sub");
   CHECK(errorOf(resolveCommand(plain, {})) == "command at '" + plain + "' is not executable");
   CHECK(errorOf(resolveCommand(sub, {})) == "command at '" + sub + "' is a directory");
   // Like Supervisor, the first PATH entry that exists wins, even if it is a directory.
-  config::Environment env{{"PATH", dir.path.string()}};
+  config::Environment env{{"PATH", dir.path().string()}};
   CHECK(errorOf(resolveCommand("sub", env)) == "command at '" + sub + "' is a directory");
 }
 

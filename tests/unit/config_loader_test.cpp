@@ -1,50 +1,17 @@
 // The configuration loader, through its public entry point loadConfig(): what a
 // user's supervisord.conf means, and how a bad one is reported.
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 
-#include "supervisord/config/command_line.h"
-#include "supervisord/config/config_loader.h"
+#include "config_fixture.h"
 
 namespace fs = std::filesystem;
 using namespace config;
 
 namespace {
 
-// A temporary directory holding config files; removed at the end of the test.
-struct ConfigDir {
-  fs::path dir;
-  ConfigDir() {
-    char tmpl[] = "/tmp/config-test-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-  }
-  ~ConfigDir() { fs::remove_all(dir); }
-  std::string write(const std::string& name, const std::string& text) {
-    fs::create_directories((dir / name).parent_path());
-    std::ofstream(dir / name) << text;
-    return (dir / name).string();
-  }
-  common::Result<Config> load(const std::string& text, CommandLine overrides = {}) {
-    LoadOptions options;
-    options.configFile = write("supervisord.conf", text);
-    options.overrides = overrides;
-    options.daemonEnvironment = {{"HOME", "/root"}, {"PATH", "/usr/bin:/bin"}, {"GREETING", "hello"}};
-    options.hostNodeName = "node1";
-    return loadConfig(options);
-  }
-};
-
-const ProcessConfig& onlyProcess(const Config& c) {
-  REQUIRE(c.groups.size() == 1);
-  REQUIRE(c.groups[0].processes.size() == 1);
-  return c.groups[0].processes[0];
-}
-
-std::string errorOf(ConfigDir& d, const std::string& text) {
+std::string errorOf(ConfigDirectory& d, const std::string& text) {
   auto r = d.load(text);
   REQUIRE_FALSE(r.ok());
   return r.error();
@@ -53,7 +20,7 @@ std::string errorOf(ConfigDir& d, const std::string& text) {
 }  // namespace
 
 TEST_CASE("config: a program with only a command gets Supervisor's defaults", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load("[supervisord]\n[program:cat]\ncommand=/bin/cat\n");
   REQUIRE(c.ok());
   const auto& p = onlyProcess(*c);
@@ -78,7 +45,7 @@ TEST_CASE("config: a program with only a command gets Supervisor's defaults", "[
 }
 
 TEST_CASE("config: [supervisord] defaults are Supervisor's, paths relative to the working directory", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load("[supervisord]\n");
   REQUIRE(c.ok());
   const auto& s = c->supervisord;
@@ -95,7 +62,7 @@ TEST_CASE("config: [supervisord] defaults are Supervisor's, paths relative to th
 }
 
 TEST_CASE("config: every value type is parsed as Supervisor parses it", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\nloglevel=WARN\numask=0o27\nlogfile_maxbytes=1GB\n"
       "[program:x]\ncommand=/bin/cat\nautostart=No\nautorestart=TRUE\nstopsignal=sigkill\n"
@@ -113,7 +80,7 @@ TEST_CASE("config: every value type is parsed as Supervisor parses it", "[config
   CHECK(p.stdoutChannel.logfileMaxbytes == 10240);
   CHECK(p.stdoutChannel.target == ChannelConfig::Target::None);
   CHECK(p.stderrChannel.target == ChannelConfig::Target::File);
-  CHECK(p.stderrChannel.logfile == d.dir.string() + "/err.log");
+  CHECK(p.stderrChannel.logfile == d.path().string() + "/err.log");
   CHECK(p.umask == 077u);
   CHECK(p.uid == 65534u);
   CHECK(p.stopasgroup);
@@ -122,7 +89,7 @@ TEST_CASE("config: every value type is parsed as Supervisor parses it", "[config
 }
 
 TEST_CASE("config: expansions reach every key that Supervisor expands", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\nenvironment=BASE=\"%(ENV_GREETING)s\"\n"
       "[program:web]\ncommand=/bin/echo %(program_name)s %(group_name)s %(process_num)02d/%(numprocs)d "
@@ -134,26 +101,26 @@ TEST_CASE("config: expansions reach every key that Supervisor expands", "[config
   const auto& p = c->groups[0].processes[0];
   CHECK(p.name == "web-3");
   CHECK(p.command == "/bin/echo web web 03/2 node1 hello p3 100%");
-  CHECK(p.directory == d.dir.string());
+  CHECK(p.directory == d.path().string());
   CHECK(c->groups[0].processes[1].name == "web-4");
   // The program's environment sits on top of [supervisord]'s.
   CHECK(p.environment == Environment{{"BASE", "hello"}, {"OWN", "p3"}});
 }
 
 TEST_CASE("config: %(here)s is the directory of the file each section came from", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   d.write("conf.d/extra.conf", "[program:inc]\ncommand=%(here)s/run.sh\n");
   auto c = d.load("[supervisord]\nlogfile=%(here)s/main.log\n[include]\nfiles=conf.d/*.conf nomatch/*.conf\n");
   REQUIRE(c.ok());
-  CHECK(c->supervisord.logfile == d.dir.string() + "/main.log");
-  CHECK(onlyProcess(*c).command == d.dir.string() + "/conf.d/run.sh");
+  CHECK(c->supervisord.logfile == d.path().string() + "/main.log");
+  CHECK(onlyProcess(*c).command == d.path().string() + "/conf.d/run.sh");
   bool warned = false;
   for (const auto& w : c->warnings) warned |= w.find("No file matches via include") != std::string::npos;
   CHECK(warned);
 }
 
 TEST_CASE("config: groups are ordered by priority and [group:x] takes its programs", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\n[program:late]\ncommand=/bin/cat\npriority=900\n"
       "[program:a]\ncommand=/bin/cat\npriority=20\n[program:b]\ncommand=/bin/cat\npriority=10\n"
@@ -172,7 +139,7 @@ TEST_CASE("config: groups are ordered by priority and [group:x] takes its progra
 }
 
 TEST_CASE("config: servers and the SUPERVISOR_SERVER_URL fallback", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[unix_http_server]\nfile=%(here)s/s.sock\nchmod=0770\n[inet_http_server]\nport=*:9001\n"
       "username=u\npassword={SHA}abc\n[supervisord]\n");
@@ -181,13 +148,13 @@ TEST_CASE("config: servers and the SUPERVISOR_SERVER_URL fallback", "[config]") 
   CHECK(c->servers[0].family == HttpServerConfig::Family::Inet);
   CHECK(c->servers[0].host.empty());
   CHECK(c->servers[0].port == 9001);
-  CHECK(c->servers[1].file == d.dir.string() + "/s.sock");
+  CHECK(c->servers[1].file == d.path().string() + "/s.sock");
   CHECK(c->servers[1].chmod == 0770u);
-  CHECK(c->serverurl == "unix://" + d.dir.string() + "/s.sock");
+  CHECK(c->serverurl == "unix://" + d.path().string() + "/s.sock");
 }
 
 TEST_CASE("config: the command line wins over the file", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto cl = parseCommandLine({"-n", "--logl=debug", "-i", "cli-id", "-q", "/tmp"});
   REQUIRE(cl.ok());
   auto c = d.load("[supervisord]\nnodaemon=false\nloglevel=info\nidentifier=file-id\n", *cl);
@@ -199,8 +166,8 @@ TEST_CASE("config: the command line wins over the file", "[config]") {
 }
 
 TEST_CASE("config: each error names the file, the line, the section and the key", "[config]") {
-  ConfigDir d;
-  const std::string file = d.dir.string() + "/supervisord.conf";
+  ConfigDirectory d;
+  const std::string file = d.path().string() + "/supervisord.conf";
   struct Case {
     const char* text;
     const char* where;     // expected "file:line: [section] key" part after the file name
@@ -244,10 +211,10 @@ TEST_CASE("config: each error names the file, the line, the section and the key"
 }
 
 TEST_CASE("config: unknown keys and sections are warnings with file and line", "[config]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load("[supervisord]\n[program:x]\ncommand=/bin/cat\nauto_restart=true\n[programs:y]\ncommand=x\n");
   REQUIRE(c.ok());
-  const std::string file = d.dir.string() + "/supervisord.conf";
+  const std::string file = d.path().string() + "/supervisord.conf";
   std::vector<std::string> expected = {file + ":4: unknown key 'auto_restart' in [program:x] (ignored)",
                                        file + ":5: unknown section [programs:y] (ignored)"};
   CHECK(c->warnings == expected);

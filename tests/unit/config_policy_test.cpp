@@ -1,15 +1,12 @@
 // The restart-policy keys (ours, policy_config.h) as a user writes them in
 // supervisord.conf, through the public loadConfig(); and parseDuration, their unit.
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "common/value_types.h"
-#include "supervisord/config/config_loader.h"
+#include "config_fixture.h"
 #include "supervisord/config/config_report.h"
 
 namespace fs = std::filesystem;
@@ -17,32 +14,7 @@ using namespace config;
 
 namespace {
 
-// A temporary directory holding config files; removed at the end of the test.
-struct ConfigDir {
-  fs::path dir;
-  ConfigDir() {
-    char tmpl[] = "/tmp/config-policy-test-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-  }
-  ~ConfigDir() { fs::remove_all(dir); }
-  std::string file() const { return (dir / "supervisord.conf").string(); }
-  common::Result<Config> load(const std::string& text) {
-    std::ofstream(dir / "supervisord.conf") << text;
-    LoadOptions options;
-    options.configFile = file();
-    options.daemonEnvironment = {{"HOME", "/root"}, {"PATH", "/usr/bin:/bin"}, {"PGPORT", "5432"}};
-    options.hostNodeName = "node1";
-    return loadConfig(options);
-  }
-};
-
-const ProcessConfig& onlyProcess(const Config& c) {
-  REQUIRE(c.groups.size() == 1);
-  REQUIRE(c.groups[0].processes.size() == 1);
-  return c.groups[0].processes[0];
-}
-
-const PolicyConfig& policyOf(ConfigDir& d, const std::string& programKeys, common::Result<Config>& holder) {
+const PolicyConfig& policyOf(ConfigDirectory& d, const std::string& programKeys, common::Result<Config>& holder) {
   holder = d.load("[supervisord]\n[program:db]\ncommand=/bin/cat\n" + programKeys);
   INFO((holder.ok() ? std::string() : holder.error()));
   REQUIRE(holder.ok());
@@ -72,7 +44,7 @@ TEST_CASE("parseDuration: seconds, or a number with ms, s, m or h", "[config][po
 }
 
 TEST_CASE("policy: a config without policy keys behaves as Supervisor (every default)", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\n[program:a]\ncommand=/bin/cat\n[program:b]\ncommand=/bin/cat\n"
       "[group:g]\nprograms=b\n[fcgi-program:f]\ncommand=/bin/cat\nsocket=tcp://127.0.0.1:9999\n"
@@ -111,7 +83,7 @@ TEST_CASE("policy: a config without policy keys behaves as Supervisor (every def
 }
 
 TEST_CASE("policy: every program key is read, in any case, with durations in any unit", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   common::Result<Config> c = common::makeError("");
   const auto& p = policyOf(d,
                            "backoff=Exponential\nbackoff_initial=500ms\nbackoff_max=2m\nbackoff_jitter=20%\n"
@@ -150,7 +122,7 @@ TEST_CASE("policy: every program key is read, in any case, with durations in any
 }
 
 TEST_CASE("policy: probes are exec:, tcp: or http:// with their four keys", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   common::Result<Config> c = common::makeError("");
   const auto& p = policyOf(d,
                            "readiness_probe=exec:pg_isready -p 5432\nreadiness_probe_interval=2s\n"
@@ -198,7 +170,7 @@ TEST_CASE("policy: probes are exec:, tcp: or http:// with their four keys", "[co
 }
 
 TEST_CASE("policy: hook commands and probes are expanded per process, like command=", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\n[program:pg]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=%(program_name)s-%(process_num)d\n"
       "environment=DATA=\"/srv/%(process_num)02d\"\n"
@@ -212,8 +184,8 @@ TEST_CASE("policy: hook commands and probes are expanded per process, like comma
   REQUIRE(c->groups[0].processes.size() == 2);
   const auto& first = c->groups[0].processes[0].policy;
   const auto& second = c->groups[0].processes[1].policy;
-  CHECK(first.preStartCommand == d.dir.string() + "/prep.sh pg 00 /srv/00 node1");
-  CHECK(second.preStartCommand == d.dir.string() + "/prep.sh pg 01 /srv/01 node1");
+  CHECK(first.preStartCommand == d.path().string() + "/prep.sh pg 00 /srv/00 node1");
+  CHECK(second.preStartCommand == d.path().string() + "/prep.sh pg 01 /srv/01 node1");
   CHECK(first.postStopCommand == "/bin/echo pg /root 100%");
   CHECK(second.escalateCommand == "/bin/page 1/2");
   CHECK(first.readinessProbe->port == 5432);
@@ -225,7 +197,7 @@ TEST_CASE("policy: hook commands and probes are expanded per process, like comma
 }
 
 TEST_CASE("policy: [group:x] strategy and restart_budget; [supervisord] start_order", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\nstart_order=Ready\n[program:a]\ncommand=/bin/cat\n[program:b]\ncommand=/bin/cat\n"
       "[program:c]\ncommand=/bin/cat\n[group:ab]\nprograms=a,b\nstrategy=rest_for_one\nrestart_budget=3 in 5m\n");
@@ -250,39 +222,39 @@ TEST_CASE("policy: [group:x] strategy and restart_budget; [supervisord] start_or
 }
 
 TEST_CASE("policy: fcgi-programs read the keys; event listeners warn about them as unknown", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\n[fcgi-program:f]\ncommand=/bin/cat\nsocket=tcp://127.0.0.1:9999\nbackoff=exponential\n"
       "[eventlistener:l]\ncommand=/bin/cat\nevents=TICK_5\nbackoff=exponential\nrole=whatever\n");
   REQUIRE(c.ok());
   CHECK(c->findGroup("f")->processes[0].policy.backoff == Backoff::Exponential);
   CHECK(c->findGroup("l")->processes[0].policy.isDefault());
-  const std::string file = d.file();
+  const std::string file = d.configFile();
   std::vector<std::string> expected = {file + ":9: unknown key 'backoff' in [eventlistener:l] (ignored)",
                                        file + ":10: unknown key 'role' in [eventlistener:l] (ignored)"};
   CHECK(c->warnings == expected);
 }
 
 TEST_CASE("policy: startretries=-1 retries forever; below -1 is an error", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load("[supervisord]\n[program:x]\ncommand=/bin/cat\nstartretries=-1\n");
   REQUIRE(c.ok());
   CHECK(onlyProcess(*c).startretries == -1);
   c = d.load("[supervisord]\n[program:x]\ncommand=/bin/cat\nstartretries=-2\n");
   REQUIRE_FALSE(c.ok());
-  CHECK(c.error() == d.file() +
+  CHECK(c.error() == d.configFile() +
                          ":4: [program:x] startretries: invalid 'startretries' value '-2' "
                          "(expected an integer >= 0, or -1 to retry forever)");
 }
 
 TEST_CASE("policy: probe keys without their probe are ignored with a warning", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\n[program:x]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=x%(process_num)d\n"
       "liveness_probe_interval=5\nreadiness_probe=exec:true\nreadiness_probe_timeout=2\n");
   REQUIRE(c.ok());
   std::vector<std::string> expected = {
-      d.file() + ":6: key 'liveness_probe_interval' in [program:x] is ignored without 'liveness_probe'"};
+      d.configFile() + ":6: key 'liveness_probe_interval' in [program:x] is ignored without 'liveness_probe'"};
   CHECK(c->warnings == expected);  // once per section, not per process
   CHECK_FALSE(c->groups[0].processes[0].policy.livenessProbe);
   CHECK(c->groups[0].processes[0].policy.readinessProbe->timeout == 2);
@@ -290,7 +262,7 @@ TEST_CASE("policy: probe keys without their probe are ignored with a warning", "
 
 TEST_CASE("policy: each bad value is an error naming the file, the line, the section and the key",
           "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   const std::string program = "[supervisord]\n[program:x]\ncommand=/bin/cat\n";  // keys start on line 4
   struct Case {
     std::string text;
@@ -390,15 +362,15 @@ TEST_CASE("policy: each bad value is an error naming the file, the line, the sec
     REQUIRE_FALSE(r.ok());
     if (c.text.find("%(nope)s") != std::string::npos) {
       // The expansion error is Supervisor's own wording (common/python_format), then the available names.
-      CHECK(r.error().find(d.file() + ":" + c.error) == 0);
+      CHECK(r.error().find(d.configFile() + ":" + c.error) == 0);
     } else {
-      CHECK(r.error() == d.file() + ":" + c.error);
+      CHECK(r.error() == d.configFile() + ":" + c.error);
     }
   }
 }
 
 TEST_CASE("policy: --dump-config and --check-config show only what differs from Supervisor", "[config][policy]") {
-  ConfigDir d;
+  ConfigDirectory d;
   auto c = d.load(
       "[supervisord]\nstart_order=ready\n[program:db]\ncommand=/bin/cat\nbackoff=exponential\n"
       "restart_budget=5 in 60s\nreadiness_probe=tcp:127.0.0.1:5432\n[program:web]\ncommand=/bin/cat\n"

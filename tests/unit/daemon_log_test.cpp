@@ -8,10 +8,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
+
+#include "tests/support/temp_directory.h"
 
 namespace fs = std::filesystem;
 using common::LogLevel;
@@ -19,27 +20,6 @@ using logs::DaemonLog;
 using logs::DaemonLogOptions;
 
 namespace {
-
-struct TempDirectory {
-  fs::path path;
-  TempDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "daemon-log-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string contents(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // Runs with TZ=UTC, restoring the previous zone afterwards.
 class UtcZone {
@@ -104,7 +84,7 @@ TEST_CASE("daemon log: Supervisor's seven level names", "[logs][daemon_log]") {
 
 TEST_CASE("daemon log: messages below the level are dropped; trace and blather keep their own names",
           "[logs][daemon_log]") {
-  TempDirectory dir;
+  TempDirectory dir("daemon-log");
   const std::string path = dir.file("supervisord.log");
   DaemonLog log;
   REQUIRE(log.open({path, 0, 0, LogLevel::Trace, false}).ok());
@@ -116,7 +96,7 @@ TEST_CASE("daemon log: messages below the level are dropped; trace and blather k
   log.debug("a debug");
   log.critical("a critical");
 
-  std::istringstream lines(contents(path));
+  std::istringstream lines(fileContents(path));
   std::string line;
   std::vector<std::string> tails;
   while (std::getline(lines, line)) {
@@ -127,12 +107,12 @@ TEST_CASE("daemon log: messages below the level are dropped; trace and blather k
 
   REQUIRE(log.open({path, 0, 0, LogLevel::Blather, false}).ok());
   log.blather("now shown");
-  CHECK(contents(path).find(" BLAT now shown\n") != std::string::npos);
+  CHECK(fileContents(path).find(" BLAT now shown\n") != std::string::npos);
 }
 
 TEST_CASE("daemon log: rotates to supervisord.log.1 ... .N like Supervisor, not spdlog's supervisord.1.log",
           "[logs][daemon_log]") {
-  TempDirectory dir;
+  TempDirectory dir("daemon-log");
   const std::string path = dir.file("supervisord.log");
   DaemonLog log;
   REQUIRE(log.open({path, 200, 2, LogLevel::Info, false}).ok());
@@ -143,11 +123,11 @@ TEST_CASE("daemon log: rotates to supervisord.log.1 ... .N like Supervisor, not 
   CHECK_FALSE(fs::exists(path + ".3"));
   CHECK_FALSE(fs::exists(dir.file("supervisord.1.log")));
   CHECK(fs::file_size(path + ".1") >= 200);
-  CHECK((contents(path + ".1") + contents(path)).find("INFO message number 39\n") != std::string::npos);
+  CHECK((fileContents(path + ".1") + fileContents(path)).find("INFO message number 39\n") != std::string::npos);
 }
 
 TEST_CASE("daemon log: reopen() after an external rotation writes to a new file", "[logs][daemon_log]") {
-  TempDirectory dir;
+  TempDirectory dir("daemon-log");
   const std::string path = dir.file("supervisord.log");
   DaemonLog log;
   REQUIRE(log.open({path, 0, 0, LogLevel::Info, false}).ok());
@@ -155,24 +135,24 @@ TEST_CASE("daemon log: reopen() after an external rotation writes to a new file"
   fs::rename(path, path + ".old");
   REQUIRE(log.reopen().ok());
   log.info("after");
-  const std::string old = contents(path + ".old");
+  const std::string old = fileContents(path + ".old");
   CHECK(old.find("INFO before\n") != std::string::npos);
   CHECK(old.find("INFO supervisord logreopen\n") != std::string::npos);  // said before reopening, as Supervisor does
-  const std::string fresh = contents(path);
+  const std::string fresh = fileContents(path);
   CHECK(fresh.find("INFO after\n") != std::string::npos);
   CHECK(fresh.find("before") == std::string::npos);
 }
 
 TEST_CASE("daemon log: clear() leaves an empty log that logging continues into", "[logs][daemon_log]") {
-  TempDirectory dir;
+  TempDirectory dir("daemon-log");
   const std::string path = dir.file("supervisord.log");
   DaemonLog log;
   REQUIRE(log.open({path, 0, 0, LogLevel::Info, false}).ok());
   log.info("old news");
   REQUIRE(log.clear().ok());
-  CHECK(contents(path).empty());  // "reopening log file" went to the removed file, as in Supervisor
+  CHECK(fileContents(path).empty());  // "reopening log file" went to the removed file, as in Supervisor
   log.info("fresh");
-  CHECK(isLogLine(contents(path), "INFO fresh\n"));
+  CHECK(isLogLine(fileContents(path), "INFO fresh\n"));
 }
 
 TEST_CASE("daemon log: an unwritable logfile is an error naming it", "[logs][daemon_log]") {
@@ -193,7 +173,7 @@ TEST_CASE("daemon log: logfile=syslog has no file to clear", "[logs][daemon_log]
 }
 
 TEST_CASE("daemon log: with nodaemon and not silent, lines also go to stdout", "[logs][daemon_log]") {
-  TempDirectory dir;
+  TempDirectory dir("daemon-log");
   const std::string path = dir.file("supervisord.log");
   const std::string captured = dir.file("stdout");
 
@@ -213,6 +193,6 @@ TEST_CASE("daemon log: with nodaemon and not silent, lines also go to stdout", "
     ::close(savedStdout);
     REQUIRE(opened);
   }
-  CHECK(isLogLine(contents(captured), "INFO to both\n"));
-  CHECK(contents(captured) == contents(path));
+  CHECK(isLogLine(fileContents(captured), "INFO to both\n"));
+  CHECK(fileContents(captured) == fileContents(path));
 }

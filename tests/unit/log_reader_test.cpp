@@ -1,31 +1,20 @@
 #include "supervisord/logs/log_reader.h"
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 
-namespace fs = std::filesystem;
+#include "tests/support/temp_directory.h"
+
 using logs::readLogRange;
 using logs::tailLog;
 
 namespace {
 
-// A file in a fresh directory under /tmp, removed afterwards.
+// A file x.log holding `text`, in a fresh directory under /tmp removed afterwards.
 struct TempLog {
-  fs::path directory;
+  TempDirectory directory{"log-reader"};
   std::string path;
-  explicit TempLog(const std::string& text) {
-    std::string pattern = (fs::temp_directory_path() / "log-reader-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    directory = pattern;
-    path = (directory / "x.log").string();
-    std::ofstream(path, std::ios::binary) << text;
-  }
-  ~TempLog() {
-    std::error_code ignored;
-    fs::remove_all(directory, ignored);
-  }
+  explicit TempLog(const std::string& text) : path(directory.write("x.log", text)) {}
 };
 
 const std::string kLetters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";  // Python's string.ascii_letters
