@@ -270,10 +270,12 @@ startsecs=0
             self.assertRegex(log, r"success: db entered RUNNING state, process is ready \(tcp 127.0.0.1:%d: " % port)
             ready = log_times(log, r"success: db entered RUNNING")[0]
             self.assertLess(ready, log_times(log, r"spawned: 'app'")[0] + 0.001)
-            with open(os.path.join(d.tmp, "db-listening")) as f:
-                listening = float(f.read())
-            with open(os.path.join(d.tmp, "app-started")) as f:
-                self.assertGreater(float(f.read()), listening)
+            # The programs write these themselves, just after listening and just before exec.
+            for name in ("db-listening", "app-started"):
+                wait_until(lambda: os.path.exists(os.path.join(d.tmp, name)) and read(os.path.join(d.tmp, name)).strip(),
+                           message=name)
+            listening = float(read(os.path.join(d.tmp, "db-listening")))
+            self.assertGreater(float(read(os.path.join(d.tmp, "app-started"))), listening)
 
     def test_a_liveness_probe_on_a_hung_http_server_restarts_it(self):
         port = free_port()
@@ -291,6 +293,7 @@ liveness_probe_delay=0.3
 stopwaitsecs=2
 """ % (port, port)
         with Daemon(programs, name="liveness") as d:
+            d.wait_for_log(r"spawned: 'web'")
             first = d.pid_of("web")
             d.wait_for_log(r"restarting: web \(liveness probe failed: http http://127.0.0.1:%d/health: "
                            r"timed out after 0.3 s\)" % port, timeout=20)
