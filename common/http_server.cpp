@@ -28,6 +28,8 @@
 #include <deque>
 #include <map>
 
+#include "common/unique_fd.h"
+
 namespace common {
 
 namespace asio = boost::asio;
@@ -165,7 +167,11 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   void remember(Connection* connection, std::weak_ptr<Connection> handle) {
     connections_.emplace(connection, std::move(handle));
   }
-  void forget(Connection* connection) { connections_.erase(connection); }
+  // Called when a connection closes (and again when it is destroyed).
+  void forget(Connection* connection) {
+    connections_.erase(connection);
+    if (connections_.size() < options_.connectionLimit) refusing_ = false;
+  }
   std::uint64_t nextConnectionNumber() { return ++connectionsAccepted_; }
 
   std::string description_;
@@ -178,6 +184,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
  private:
   void acceptNext();
   void acceptReady(ErrorCode error);
+  void refuse(int fd);
 
   asio::io_context& loop_;
   Acceptor acceptor_;
@@ -187,6 +194,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   HttpHandler handler_;
   std::map<Connection*, std::weak_ptr<Connection>> connections_;
   std::uint64_t connectionsAccepted_ = 0;
+  bool refusing_ = false;  // at the connection limit; logged when it began
   bool closed_ = false;
 };
 
@@ -195,7 +203,8 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<HttpServer::Listener> listener, Socket socket)
-      : listener_(std::move(listener)), stream_(std::move(socket)), number_(listener_->nextConnectionNumber()) {}
+      : listener_(std::move(listener)), stream_(std::move(socket)), number_(listener_->nextConnectionNumber()),
+        accepted_(std::chrono::steady_clock::now()) {}
   ~Connection() { listener_->forget(this); }
 
   void start() { awaitRequest(); }
@@ -231,6 +240,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<HttpServer::Listener> listener_;
   Stream stream_;
   const std::uint64_t number_;
+  const std::chrono::steady_clock::time_point accepted_;
+  bool firstRequest_ = true;  // its deadline counts from accepted_
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Phase phase_ = Phase::idle;
@@ -325,6 +336,7 @@ void HttpStream::onClose(std::function<void()> callback) {
 void Connection::close() {
   if (phase_ == Phase::closed) return;
   phase_ = Phase::closed;
+  listener_->forget(this);
   ErrorCode ignored;
   stream_.socket().shutdown(Socket::shutdown_both, ignored);
   stream_.socket().close(ignored);
@@ -340,8 +352,13 @@ void Connection::close() {
 void Connection::awaitRequest() {
   phase_ = Phase::idle;
   if (buffer_.size() > 0) return readRequest();  // the client already sent the next request
-  const auto idle = listener_->options().idleTimeout;
-  if (idle.count() > 0) {
+  const auto& options = listener_->options();
+  const auto idle = options.idleTimeout;
+  if (firstRequest_) {
+    // A client that connects and sends nothing holds the connection no longer
+    // than its first request may take.
+    stream_.expires_at(accepted_ + (idle.count() > 0 ? std::min(idle, options.requestTimeout) : options.requestTimeout));
+  } else if (idle.count() > 0) {
     stream_.expires_after(idle);
   } else {
     stream_.expires_never();
@@ -359,7 +376,13 @@ void Connection::readRequest() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(listener_->options().bodyLimit);
-  stream_.expires_after(listener_->options().requestTimeout);
+  // One deadline for the whole request, however slowly its bytes trickle in
+  // (basic_stream's expiry is a point in time, not a per-read timeout).
+  if (firstRequest_) {
+    stream_.expires_at(accepted_ + listener_->options().requestTimeout);
+  } else {
+    stream_.expires_after(listener_->options().requestTimeout);
+  }
   http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](ErrorCode error, std::size_t) {
     self->headerRead(error);
   });
@@ -420,6 +443,7 @@ void Connection::requestRead(ErrorCode error) {
 }
 
 void Connection::dispatch() {
+  firstRequest_ = false;
   auto message = parser_->release();
   parser_.reset();
   version_ = message.version();
@@ -635,6 +659,10 @@ void HttpServer::Listener::acceptReady(ErrorCode error) {
       });
       return;
     }
+    if (connections_.size() >= options_.connectionLimit) {
+      refuse(fd);
+      continue;
+    }
     Socket socket(loop_);
     ErrorCode assignError;
     socket.assign(protocol_, fd, assignError);
@@ -647,6 +675,23 @@ void HttpServer::Listener::acceptReady(ErrorCode error) {
     connection->start();
   }
   acceptNext();
+}
+
+// Tells a client over the connection limit so at once, without reading its
+// request or keeping its descriptor: a non-blocking send of a few bytes to a new
+// socket, then close. (A client that already sent its request may see a reset
+// instead of the answer; either way it is not served.)
+void HttpServer::Listener::refuse(int fd) {
+  if (!refusing_) {
+    refusing_ = true;
+    log("refusing connections: " + std::to_string(connections_.size()) + " are open, the limit");
+  }
+  const HttpResponse busy = HttpResponse::error(503);
+  std::string answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html\r\nContent-Length: " +
+                       std::to_string(busy.body.size()) + "\r\nConnection: close\r\n\r\n" + busy.body;
+  [[maybe_unused]] const ssize_t sent = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(fd, SHUT_WR);
+  ::close(fd);
 }
 
 void HttpServer::Listener::close() {
@@ -729,13 +774,32 @@ Result<ListeningSocket> listenOnUnixSocket(const UnixSocketAddress& address, dev
     ::unlink(path.c_str());
     return makeError(std::move(message));
   };
-  if (::chmod(path.c_str(), address.mode) != 0) {
-    return fail("cannot chmod unix socket " + path + ": " + systemError(errno));
+  // chmod and chown by path would follow a link someone put in the socket's
+  // place (a world-writable directory such as /tmp): work through a descriptor
+  // of what is there, and only if it is the socket we just made.
+  const UniqueFd file(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  struct stat created {};
+  if (!file.valid() || ::fstat(file.get(), &created) != 0) {
+    return fail("cannot open unix socket " + path + ": " + systemError(errno));
+  }
+  if (!S_ISSOCK(created.st_mode) || created.st_uid != ::geteuid()) {
+    return fail("cannot secure unix socket " + path + ": the file was replaced while it was being created");
+  }
+  *device = created.st_dev;
+  *inode = created.st_ino;
+  // The umask gave the mode already, unless a default ACL of the directory
+  // overrode it or the mode has bits beyond 0777. No client can connect before
+  // listen() below, so fixing it now leaves no window.
+  if ((created.st_mode & 07777) != address.mode) {
+    const std::string byDescriptor = "/proc/self/fd/" + std::to_string(file.get());
+    if (::chmod(byDescriptor.c_str(), address.mode) != 0) {
+      return fail("cannot chmod unix socket " + path + ": " + systemError(errno));
+    }
   }
   if (address.owner || address.group) {
     const uid_t owner = address.owner.value_or(static_cast<uid_t>(-1));
     const gid_t group = address.group.value_or(static_cast<gid_t>(-1));
-    if (::chown(path.c_str(), owner, group) != 0) {
+    if (::fchownat(file.get(), "", owner, group, AT_EMPTY_PATH) != 0) {
       if (errno == EPERM) {
         return fail("Not permitted to chown " + path + " to uid/gid (" + std::to_string(static_cast<int>(owner)) +
                     ", " + std::to_string(static_cast<int>(group)) +
@@ -747,11 +811,6 @@ Result<ListeningSocket> listenOnUnixSocket(const UnixSocketAddress& address, dev
     }
   }
   if (::listen(fd, SOMAXCONN) != 0) return fail("cannot listen on unix socket " + path + ": " + systemError(errno));
-  struct stat created {};
-  if (::lstat(path.c_str(), &created) == 0) {
-    *device = created.st_dev;
-    *inode = created.st_ino;
-  }
   return ListeningSocket{fd, Protocol(AF_UNIX, 0)};
 }
 

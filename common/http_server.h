@@ -110,11 +110,17 @@ struct HttpServerOptions {
   // Larger request bodies get 413 and the connection closes.
   std::size_t bodyLimit = 2 << 20;
   // A request (headers and body), once its first byte arrived, must be complete
-  // within this; a response write must finish within it too. Else: close.
+  // within this; a connection's first request within this of the connection
+  // (a client trickling a byte every few seconds, or sending nothing, is cut
+  // off all the same); a response write must finish within it too. Else: close.
   std::chrono::milliseconds requestTimeout = std::chrono::seconds(30);
   // An idle keep-alive connection is closed after this (Supervisor's medusa:
   // 30 minutes). Zero: never.
   std::chrono::milliseconds idleTimeout = std::chrono::minutes(30);
+  // Connections open at once. One more is answered "503 Service Unavailable"
+  // and closed at once (told, not queued behind clients that may be slow on
+  // purpose); logged once each time the limit is reached.
+  std::size_t connectionLimit = 128;
   // Basic auth when username is set. password is plain, or "{SHA}" followed by
   // the lowercase hex SHA-1 of the password (Supervisor's http.py).
   std::string username;
@@ -137,10 +143,12 @@ struct TcpAddress {
 
 class HttpServer {
  public:
-  // Creates the socket file with `mode` from the start (no moment where it is
-  // more accessible: the process umask is set around bind(), so call it from
-  // the daemon's one thread), after removing a stale socket file. Fails if
-  // another server answers on it or the path exists and is not a socket.
+  // Creates the socket file with `mode` from the start (the process umask is
+  // set around bind(), so call it from the daemon's one thread), gives it its
+  // owner and group, and only then listens: no client can connect before the
+  // file has its final mode and owner. chmod/chown never follow a link put in
+  // the socket's place. Removes a stale socket file first; fails if another
+  // server answers on it or the path exists and is not a socket.
   static Result<std::unique_ptr<HttpServer>> listenUnix(boost::asio::io_context& loop, const UnixSocketAddress& address,
                                                         HttpServerOptions options, HttpHandler handler);
   static Result<std::unique_ptr<HttpServer>> listenTcp(boost::asio::io_context& loop, const TcpAddress& address,

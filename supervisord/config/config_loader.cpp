@@ -1,5 +1,6 @@
 #include "supervisord/config/config_loader.h"
 
+#include <arpa/inet.h>
 #include <glob.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -157,6 +158,22 @@ Result<std::pair<std::optional<std::string>, std::optional<std::string>>> readCr
   return std::make_pair(username, password);
 }
 
+// Only this host can reach a server bound to `host` (as written in port=):
+// 127.0.0.0/8, ::1 (also IPv4-mapped) or "localhost". Other names are not
+// resolved here: they count as reachable from the network.
+bool isLoopbackHost(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 Result<std::vector<HttpServerConfig>> readServers(const common::IniFile& ini, const Expansions& environ) {
   std::vector<HttpServerConfig> servers;
   for (const auto& section : ini.sections()) {
@@ -174,6 +191,16 @@ Result<std::vector<HttpServerConfig>> readServers(const common::IniFile& ini, co
     auto address = common::parseInetAddress(**port);
     if (!address) return r.error("port", address.error());
     std::tie(c.host, c.port) = *address;
+    TRY_ASSIGN(c.allowUnauthenticated, r.parse<bool>("allow_unauthenticated", "false", common::parseBoolean));
+    // A deliberate difference from Supervisor, which only logs a CRIT line:
+    // an XML-RPC server open to the network without a password runs any
+    // command a program section could (supervisor.addProcessGroup after a
+    // config change, stdin to shells, ...) for anyone who can reach it.
+    if (!c.username && !c.allowUnauthenticated && !isLoopbackHost(c.host))
+      return r.error("port", "port=" + **port + " is reachable from other hosts (not a loopback address) and " +
+                                 "the section has no username and password: anyone who can reach it could " +
+                                 "control supervisord. Set username and password, bind 127.0.0.1, or set " +
+                                 "allow_unauthenticated = true to accept this");
     servers.push_back(std::move(c));
   }
   for (const auto& section : ini.sections()) {

@@ -115,6 +115,9 @@ struct HttpServerConfig {
   // inet
   std::string host;  // empty = all interfaces
   int port = 0;
+  // allow_unauthenticated (ours): a non-loopback host without username and
+  // password is refused unless this is set. Loopback hosts need no permission.
+  bool allowUnauthenticated = false;
   std::optional<std::string> username;
   std::optional<std::string> password;  // plain or {SHA}hex
 };

@@ -223,6 +223,7 @@ std::string configJson(const Config& config) {
       j["family"] = "inet";
       j["host"] = server.host;
       j["port"] = server.port;
+      if (server.allowUnauthenticated) j["allow_unauthenticated"] = true;  // ours: only when set
     }
     out["servers"].push_back(j);
   }
@@ -261,7 +262,9 @@ std::string configSummary(const Config& config) {
       out << "server: unix://" << server.file << " (mode " << octal(server.chmod) << ")";
     else
       out << "server: http://" << (server.host.empty() ? "*" : server.host) << ":" << server.port;
-    out << (server.username ? ", authentication required" : ", no authentication") << "\n";
+    out << (server.username ? ", authentication required" : ", no authentication");
+    if (server.allowUnauthenticated) out << " (allow_unauthenticated)";
+    out << "\n";
   }
   size_t processes = 0;
   for (const auto& g : config.groups) processes += g.processes.size();

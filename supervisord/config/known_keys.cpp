@@ -13,7 +13,7 @@ const std::vector<std::string> kSupervisordKeys = {
     "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi", "environment",
     "identifier", "start_order"};
 const std::vector<std::string> kUnixServerKeys = {"file", "chmod", "chown", "username", "password"};
-const std::vector<std::string> kInetServerKeys = {"port", "username", "password"};
+const std::vector<std::string> kInetServerKeys = {"port", "username", "password", "allow_unauthenticated"};
 const std::vector<std::string> kSupervisorctlKeys = {"serverurl", "username", "password", "prompt", "history_file"};
 const std::vector<std::string> kIncludeKeys = {"files"};
 

@@ -239,6 +239,13 @@ common::Result<std::unique_ptr<HttpServers>> HttpServers::open(supervisord::Supe
     if (options.username.empty())
       supervisor.log(LogLevel::Critical,
                      "Server " + common::pythonRepr(config.section) + " running without any HTTP authentication checking");
+    // The operator allowed an inet server without auth (for a non-loopback
+    // address the config loader refuses it otherwise): say what that allows.
+    if (options.username.empty() && config.allowUnauthenticated)
+      supervisor.log(LogLevel::Critical, "Server " + common::pythonRepr(config.section) +
+                                             " accepts unauthenticated requests from any host that can reach " +
+                                             (config.host.empty() ? std::string("*") : config.host) + ":" +
+                                             std::to_string(config.port) + " (allow_unauthenticated = true)");
   }
   return std::unique_ptr<HttpServers>(new HttpServers(std::move(impl)));
 }

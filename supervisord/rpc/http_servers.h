@@ -8,8 +8,10 @@
 // Anything else is 404 (the web UI comes later). Basic auth guards every route
 // when the section sets a username; without one, the CRIT line Supervisor
 // writes ("Server 'unix_http_server' running without any HTTP authentication
-// checking"). A slow XML-RPC call (startProcess with wait) answers later without
-// holding up other clients.
+// checking"), plus a second CRIT line when allow_unauthenticated is set.
+// Limits are common::HttpServerOptions' defaults: a 2 MiB request body (413),
+// 128 connections (503), 30 s per request. A slow XML-RPC call (startProcess
+// with wait) answers later without holding up other clients.
 
 #include <memory>
 

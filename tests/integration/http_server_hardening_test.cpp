@@ -1,0 +1,256 @@
+// The HTTP server's defences, at short limits: the password comparison, the
+// connection limit, and the one deadline per request. (The daemon's defaults
+// are tested against the real daemon in test_control_plane_security.py.)
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/http_server.h"
+
+using namespace std::chrono_literals;
+using common::HttpRequest;
+using common::HttpResponder;
+using common::HttpResponse;
+using common::HttpServer;
+using common::HttpServerOptions;
+namespace asio = boost::asio;
+
+namespace {
+
+// "Basic " + base64(user:password)
+std::string basic(const std::string& credentials) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < credentials.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(credentials[i]) << 16) |
+                       (static_cast<unsigned char>(credentials[i + 1]) << 8) |
+                       static_cast<unsigned char>(credentials[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (const std::size_t rest = credentials.size() - i) {
+    unsigned n = static_cast<unsigned char>(credentials[i]) << 16;
+    if (rest == 2) n |= static_cast<unsigned char>(credentials[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return "Basic " + out;
+}
+
+// A server answering GET with 200 "ok", on a loop thread of its own.
+class Server {
+ public:
+  explicit Server(HttpServerOptions options) {
+    char pattern[] = "/tmp/http-hardening.XXXXXX";
+    directory_ = ::mkdtemp(pattern);
+    path_ = directory_ + "/s.sock";
+    options.log = [this](const std::string& message) {
+      std::lock_guard lock(mutex_);
+      logged_.push_back(message);
+    };
+    auto listening = HttpServer::listenUnix(loop_, {path_, 0700, {}, {}}, std::move(options),
+                                            [](HttpRequest, HttpResponder responder) {
+                                              responder.respond(HttpResponse::text(200, "ok"));
+                                            });
+    if (!listening) FAIL(listening.error());
+    server_ = std::move(listening.value());
+    thread_ = std::thread([this] { loop_.run(); });
+  }
+  ~Server() {
+    std::promise<void> done;
+    asio::post(loop_, [&] {
+      server_.reset();
+      done.set_value();
+    });
+    done.get_future().wait();
+    work_.reset();
+    loop_.stop();
+    thread_.join();
+    std::filesystem::remove_all(directory_);
+  }
+
+  int connect() const {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    return fd;
+  }
+  std::vector<std::string> logged() {
+    std::lock_guard lock(mutex_);
+    return logged_;
+  }
+
+ private:
+  std::string directory_;
+  std::string path_;
+  asio::io_context loop_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(loop_);
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<std::string> logged_;
+};
+
+// What arrives until the peer closes; nullopt if it is still open after `timeout`.
+std::optional<std::string> readUntilClosed(int fd, std::chrono::milliseconds timeout) {
+  std::string data;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd ready{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char buffer[4096];
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n <= 0) return data;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+std::string get(const Server& server) {
+  const int fd = server.connect();
+  const std::string request = "GET / HTTP/1.0\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  const auto answer = readUntilClosed(fd, 3s);
+  ::close(fd);
+  REQUIRE(answer);
+  return answer->substr(0, answer->find("\r\n"));
+}
+
+}  // namespace
+
+// The comparison runs over the whole length whatever the first difference
+// (constantTimeEquals in http_server.cpp): its answers are tested here, its
+// timing cannot be, reliably, on a shared machine.
+TEST_CASE("security: the password check answers right for equal, unequal and other-length passwords",
+          "[http][security]") {
+  using common::basicAuthorizationMatches;
+  CHECK(basicAuthorizationMatches(basic("admin:s3cret"), "admin", "s3cret"));
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3creT"), "admin", "s3cret"));  // last byte differs
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:X3cret"), "admin", "s3cret"));  // first byte differs
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3cre"), "admin", "s3cret"));   // a prefix
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3cret!"), "admin", "s3cret"));  // one byte longer
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:"), "admin", "s3cret"));
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3cret"), "admin", ""));
+  CHECK(basicAuthorizationMatches(basic("admin:"), "admin", ""));
+  CHECK_FALSE(basicAuthorizationMatches(basic("Admin:s3cret"), "admin", "s3cret"));  // user names are exact
+  CHECK_FALSE(basicAuthorizationMatches(basic("admi:s3cret"), "admin", "s3cret"));
+  CHECK_FALSE(basicAuthorizationMatches(basic("adminx:s3cret"), "admin", "s3cret"));
+  CHECK_FALSE(basicAuthorizationMatches(basic(std::string("admin:s3cret\0", 13)), "admin", "s3cret"));
+  // The password may contain ':' (only the first one separates the user).
+  CHECK(basicAuthorizationMatches(basic("admin:a:b"), "admin", "a:b"));
+
+  // {SHA}: the stored value is the SHA-1 of the password, in lowercase hex
+  // (python3 -c 'import hashlib; print(hashlib.sha1(b"s3cret").hexdigest())').
+  const std::string stored = "{SHA}e3f3a5f4d9c0b6ae5a5d8b4c3bf0f0f0b5f7e6a1";  // the SHA-1 of something else
+  const std::string sha1OfSecret = "{SHA}fef341f85d87439e7d91a2d465b9871ef66b5e98";
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3cret"), "admin", stored));
+  CHECK(basicAuthorizationMatches(basic("admin:s3cret"), "admin", sha1OfSecret));
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3creT"), "admin", sha1OfSecret));
+  // The hex itself is not a password that works.
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:fef341f85d87439e7d91a2d465b9871ef66b5e98"), "admin", sha1OfSecret));
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:" + sha1OfSecret), "admin", sha1OfSecret));
+  // Upper-case hex in the config does not match (Supervisor compares hexdigest() strings too).
+  CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3cret"), "admin", "{SHA}FEF341F85D87439E7D91A2D465B9871EF66B5E98"));
+}
+
+TEST_CASE("security: a connection over the limit gets 503 at once, and a freed slot serves again",
+          "[http][security]") {
+  HttpServerOptions options;
+  options.connectionLimit = 3;
+  Server server(options);
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(server.connect());
+  CHECK(get(server) == "HTTP/1.1 503 Service Unavailable");
+  CHECK(get(server) == "HTTP/1.1 503 Service Unavailable");
+  ::close(held.back());
+  held.pop_back();
+  std::string status;
+  for (int attempt = 0; attempt < 100 && status != "HTTP/1.0 200 OK"; ++attempt) {
+    std::this_thread::sleep_for(20ms);
+    status = get(server);
+  }
+  CHECK(status == "HTTP/1.0 200 OK");
+  for (int fd : held) ::close(fd);
+  const auto logged = server.logged();
+  REQUIRE(logged.size() == 1);  // once per episode, not once per refused client
+  CHECK(logged[0].find("refusing connections: 3 are open, the limit") != std::string::npos);
+}
+
+TEST_CASE("security: a request trickling in a byte at a time is cut off at its deadline", "[http][security]") {
+  HttpServerOptions options;
+  options.requestTimeout = 600ms;
+  options.idleTimeout = 0ms;  // never: only the request deadline can end it
+  Server server(options);
+  const int fd = server.connect();
+  const auto started = std::chrono::steady_clock::now();
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  bool closed = false;
+  for (char byte : request) {
+    if (::send(fd, &byte, 1, MSG_NOSIGNAL) != 1) {
+      closed = true;
+      break;
+    }
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 50) == 1) {  // readable: the server closed
+      closed = true;
+      break;
+    }
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ::close(fd);
+  CHECK(closed);
+  CHECK(elapsed >= 500ms);
+  CHECK(elapsed < 1500ms);
+}
+
+TEST_CASE("security: a client that connects and sends nothing is cut off at the request deadline",
+          "[http][security]") {
+  HttpServerOptions options;
+  options.requestTimeout = 400ms;
+  options.idleTimeout = 0ms;  // never
+  Server server(options);
+  const int fd = server.connect();
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = readUntilClosed(fd, 3s);
+  ::close(fd);
+  CHECK(answer == std::string());
+  CHECK(std::chrono::steady_clock::now() - started >= 350ms);
+}
+
+TEST_CASE("security: after a first request, a keep-alive connection waits the idle timeout", "[http][security]") {
+  HttpServerOptions options;
+  options.requestTimeout = 300ms;
+  options.idleTimeout = 1500ms;
+  Server server(options);
+  const int fd = server.connect();
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = readUntilClosed(fd, 4s);
+  ::close(fd);
+  REQUIRE(answer);
+  CHECK(answer->rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - started >= 1200ms);
+}
