@@ -102,6 +102,8 @@ class Daemon:
 
     def __exit__(self, *exc):
         self.stop()
+        if getattr(self, "output", None):
+            self.output.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def log(self):
