@@ -35,6 +35,8 @@ class Process {
   const ProcessRecord& record() const { return record_; }
   ProcessState state() const { return record_.state; }
   pid_t pid() const { return record_.pid; }
+  // Not running, but it will start again by itself (a policy's delayed restart): a stop applies.
+  bool restartPending() const { return process::restartPending(config_, record_); }
   // "name" when the group has the process's name, else "group:name" (Supervisor's make_namespec).
   std::string namespec() const;
 

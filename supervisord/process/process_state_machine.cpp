@@ -309,6 +309,18 @@ void stopInBackoff(Transition& t) {
   t.log(LogLevel::Debug, "Attempted to kill " + t.name() + ", which is in BACKOFF state.");
   t.changeState(ProcessState::Stopped);
 }
+// Ours: an EXITED process waiting out its backoff delay (or its group's restart),
+// and a FATAL one waiting for fatal_retry, would start again by themselves: a stop
+// cancels that, like a stop in BACKOFF, and leaves them STOPPED.
+void stopNotRunning(Transition& t);
+void stopPendingRestart(Transition& t) {
+  if (!restartPending(t.config, t.record())) return stopNotRunning(t);
+  markAdministrativeStop(t);
+  t.record().systemStop = false;
+  t.record().delay = 0;
+  t.log(LogLevel::Debug, "Attempted to kill " + t.name() + ", which is waiting to restart: restart cancelled.");
+  t.changeState(ProcessState::Stopped);
+}
 void stopNotRunning(Transition& t) {
   std::string message =
       "attempted to kill " + t.name() + " with sig " + signame(t.config.stopsignal) + " but it wasn't running";
@@ -540,15 +552,15 @@ constexpr std::size_t kStateCount = std::size(kAllProcessStates);
 // Rows: kAllProcessStates. Columns: the alternatives of Event, in order.
 // clang-format off
 constexpr Action kActions[kStateCount][kEventCount] = {
-    //              Start            Stop             Signal             GiveUp          Spawned   SpawnFailed   Exited           SignalFailed   Tick             StopReport       Restart           Ready
-    /* STOPPED  */ {start,           stopNotRunning,  signalNotRunning,  giveUpWaiting,  refuse,   refuse,       refuse,          refuse,        autostart,       nothing,         nothing,          nothing},
-    /* STARTING */ {alreadyRunning,  stop,            deliverSignal,     refuse,         spawned,  spawnFailed,  startingExited,  signalFailed,  promote,         nothing,         restartStarting,  ready},
-    /* RUNNING  */ {alreadyRunning,  stop,            deliverSignal,     refuse,         refuse,   refuse,       runningExited,   signalFailed,  stableUptime,    nothing,         restartRunning,   nothing},
-    /* BACKOFF  */ {start,           stopInBackoff,   signalNotRunning,  giveUp,         refuse,   refuse,       refuse,          refuse,        retryOrGiveUp,   nothing,         nothing,          nothing},
-    /* STOPPING */ {alreadyRunning,  stop,            deliverSignal,     refuse,         refuse,   refuse,       stoppingExited,  signalFailed,  escalate,        reportStopping,  nothing,          nothing},
-    /* EXITED   */ {start,           stopNotRunning,  signalNotRunning,  giveUpWaiting,  refuse,   refuse,       refuse,          refuse,        autorestart,     nothing,         nothing,          nothing},
-    /* FATAL    */ {start,           stopNotRunning,  signalNotRunning,  refuse,         refuse,   refuse,       refuse,          refuse,        retryFromFatal,  nothing,         nothing,          nothing},
-    /* UNKNOWN  */ {refuse,          stopNotRunning,  signalNotRunning,  refuse,         refuse,   refuse,       unknownExited,   refuse,        nothing,         nothing,         nothing,          nothing},
+    //              Start            Stop                 Signal             GiveUp          Spawned   SpawnFailed   Exited           SignalFailed   Tick             StopReport       Restart           Ready
+    /* STOPPED  */ {start,           stopPendingRestart,  signalNotRunning,  giveUpWaiting,  refuse,   refuse,       refuse,          refuse,        autostart,       nothing,         nothing,          nothing},
+    /* STARTING */ {alreadyRunning,  stop,                deliverSignal,     refuse,         spawned,  spawnFailed,  startingExited,  signalFailed,  promote,         nothing,         restartStarting,  ready},
+    /* RUNNING  */ {alreadyRunning,  stop,                deliverSignal,     refuse,         refuse,   refuse,       runningExited,   signalFailed,  stableUptime,    nothing,         restartRunning,   nothing},
+    /* BACKOFF  */ {start,           stopInBackoff,       signalNotRunning,  giveUp,         refuse,   refuse,       refuse,          refuse,        retryOrGiveUp,   nothing,         nothing,          nothing},
+    /* STOPPING */ {alreadyRunning,  stop,                deliverSignal,     refuse,         refuse,   refuse,       stoppingExited,  signalFailed,  escalate,        reportStopping,  nothing,          nothing},
+    /* EXITED   */ {start,           stopPendingRestart,  signalNotRunning,  giveUpWaiting,  refuse,   refuse,       refuse,          refuse,        autorestart,     nothing,         nothing,          nothing},
+    /* FATAL    */ {start,           stopPendingRestart,  signalNotRunning,  refuse,         refuse,   refuse,       refuse,          refuse,        retryFromFatal,  nothing,         nothing,          nothing},
+    /* UNKNOWN  */ {refuse,          stopNotRunning,      signalNotRunning,  refuse,         refuse,   refuse,       unknownExited,   refuse,        nothing,         nothing,         nothing,          nothing},
 };
 // clang-format on
 
@@ -587,6 +599,20 @@ Step handle(const config::ProcessConfig& config, const ProcessRecord& record, co
   if (t.step.refusal) t.step.record = record;
   t.step.wakeAt = nextDeadline(config, t.step.record, moment.supervisorRunning, moment.advice);
   return std::move(t.step);
+}
+
+bool restartPending(const config::ProcessConfig& config, const ProcessRecord& record) {
+  switch (record.state) {
+    case ProcessState::Exited:
+      return wantsRestart(config, record) && (countsCrashes(config) || record.awaitingGroup);
+    case ProcessState::Fatal:
+      return config.policy.fatalRetry.has_value() && record.systemStop;
+    case ProcessState::Backoff:
+    case ProcessState::Stopped:
+      return record.awaitingGroup;
+    default:
+      return false;
+  }
 }
 
 std::optional<WallTime> nextDeadline(const config::ProcessConfig& config, const ProcessRecord& record,

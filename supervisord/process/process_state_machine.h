@@ -180,6 +180,11 @@ struct Step {
 Step handle(const config::ProcessConfig& config, const ProcessRecord& record, const Event& event,
             const Moment& moment);
 
+// Ours: whether the process is not running but will start again by itself (an
+// EXITED process waiting out its backoff delay or its group's restart, FATAL with
+// fatal_retry): a stop request applies to it (and cancels that), as in BACKOFF.
+bool restartPending(const config::ProcessConfig& config, const ProcessRecord& record);
+
 // When a Tick would next change something: the STARTING -> RUNNING time, the
 // BACKOFF retry, the SIGKILL deadline; a time at or before now (0 included) means
 // "tick at once" (autostart, autorestart after EXITED, giving up after too many

@@ -135,7 +135,7 @@ class Interface : public std::enable_shared_from_this<Interface> {
 
   // make_allfunc(): calls `function` for each member satisfying `predicate`, then
   // waits for those that answered later; the result lists every call's outcome.
-  Reply allFunction(std::vector<Member> members, std::function<bool(ProcessState)> predicate, PerProcess function,
+  Reply allFunction(std::vector<Member> members, std::function<bool(const Process&)> predicate, PerProcess function,
                     bool deferred) const;
 
   Value processInfo(const process::ProcessGroup& group, const Process& p) const;
@@ -176,7 +176,7 @@ std::string display(const Value& value) {
   return value.typeName();
 }
 
-Reply Interface::allFunction(std::vector<Member> members, std::function<bool(ProcessState)> predicate,
+Reply Interface::allFunction(std::vector<Member> members, std::function<bool(const Process&)> predicate,
                              PerProcess function, bool deferred) const {
   struct Waiting {
     Member member;
@@ -195,7 +195,7 @@ Reply Interface::allFunction(std::vector<Member> members, std::function<bool(Pro
       state->started = true;
       for (const auto& m : members) {
         const Process* p = self->supervisor_.findProcess(m.group, m.name);
-        if (!p || !predicate(p->state())) continue;
+        if (!p || !predicate(*p)) continue;
         Reply reply = function(makeNamespec(m.group, m.name));
         if (auto* poll = std::get_if<Poll>(&reply))
           state->waiting.push_back({m, std::move(*poll)});
@@ -299,7 +299,7 @@ Reply Interface::startProcessGroup(const std::string& name, bool wait) {
   if (!group) return rpcError(Faults::BAD_NAME, name);
   auto self = shared_from_this();
   return allFunction(
-      groupMembers(*group), [](ProcessState s) { return !process::isRunningState(s); },
+      groupMembers(*group), [](const Process& p) { return !process::isRunningState(p.state()); },
       [self, wait](const std::string& namespec) { return self->startProcess(namespec, wait); }, true);
 }
 
@@ -310,7 +310,8 @@ Reply Interface::stopProcess(const std::string& namespec, bool wait) {
   Target target = std::get<Target>(found);
   if (!target.process) return stopProcessGroup(target.group->name(), wait);
   const Process& p = *target.process;
-  if (!process::isRunningState(p.state())) return rpcError(Faults::NOT_RUNNING, namespec);
+  // Ours: a process waiting to restart by itself (a policy's delayed restart) can be stopped too.
+  if (!process::isRunningState(p.state()) && !p.restartPending()) return rpcError(Faults::NOT_RUNNING, namespec);
 
   const std::string groupName = target.group->name();
   const std::string processName = p.config().name;
@@ -335,7 +336,7 @@ Reply Interface::stopProcessGroup(const std::string& name, bool wait) {
   if (!group) return rpcError(Faults::BAD_NAME, name);
   auto self = shared_from_this();
   return allFunction(
-      groupMembers(*group), [](ProcessState s) { return process::isRunningState(s); },
+      groupMembers(*group), [](const Process& p) { return process::isRunningState(p.state()) || p.restartPending(); },
       [self, wait](const std::string& namespec) { return self->stopProcess(namespec, wait); }, true);
 }
 
@@ -360,7 +361,7 @@ Reply Interface::signalProcessGroup(const std::string& name, const Value& signal
   if (!group) return rpcError(Faults::BAD_NAME, name);
   auto self = shared_from_this();
   Reply result = allFunction(
-      groupMembers(*group), [](ProcessState s) { return process::isSignallableState(s); },
+      groupMembers(*group), [](const Process& p) { return process::isSignallableState(p.state()); },
       [self, signal](const std::string& namespec) { return self->signalProcess(namespec, signal); }, false);
   if (auto fault = shuttingDown()) return *fault;
   return result;
@@ -581,7 +582,7 @@ void Interface::addTo(Dispatcher& d) {
     if (auto fault = self->shuttingDown()) return *fault;
     const bool wait = params.truthy(0, true);
     return self->allFunction(
-        self->allProcesses(false), [](ProcessState st) { return !process::isRunningState(st); },
+        self->allProcesses(false), [](const Process& p) { return !process::isRunningState(p.state()); },
         [self, wait](const std::string& namespec) { return self->startProcess(namespec, wait); }, true);
   });
   d.add("supervisor.stopProcess", 1, 2, [self](const Params& params) -> Reply {
@@ -598,7 +599,7 @@ void Interface::addTo(Dispatcher& d) {
     if (auto fault = self->shuttingDown()) return *fault;
     const bool wait = params.truthy(0, true);
     return self->allFunction(
-        self->allProcesses(false), [](ProcessState st) { return process::isRunningState(st); },
+        self->allProcesses(false), [](const Process& p) { return process::isRunningState(p.state()) || p.restartPending(); },
         [self, wait](const std::string& namespec) { return self->stopProcess(namespec, wait); }, true);
   });
   d.add("supervisor.signalProcess", 2, 2, [self](const Params& params) -> Reply {
@@ -614,7 +615,7 @@ void Interface::addTo(Dispatcher& d) {
   d.add("supervisor.signalAllProcesses", 1, 1, [self](const Params& params) -> Reply {
     const Value signal = params[0];
     Reply result = self->allFunction(
-        self->allProcesses(false), [](ProcessState st) { return process::isSignallableState(st); },
+        self->allProcesses(false), [](const Process& p) { return process::isSignallableState(p.state()); },
         [self, signal](const std::string& namespec) { return self->signalProcess(namespec, signal); }, false);
     if (auto fault = self->shuttingDown()) return *fault;
     return result;
@@ -661,7 +662,7 @@ void Interface::addTo(Dispatcher& d) {
   d.add("supervisor.clearAllProcessLogs", 0, 0, [self](const Params&) -> Reply {
     if (auto fault = self->shuttingDown()) return *fault;
     return self->allFunction(
-        self->allProcesses(false), [](ProcessState) { return true; },
+        self->allProcesses(false), [](const Process&) { return true; },
         [self](const std::string& namespec) { return self->clearProcessLogs(namespec); }, true);
   });
 

@@ -112,6 +112,31 @@ fatal_retry=0.5
             self.assertNotIn("gave up: forever", d.log())
 
 
+class StopDuringADelayedRestart(unittest.TestCase):
+    def test_stopping_a_process_that_waits_out_its_backoff_cancels_the_restart(self):
+        programs = Daemon.RPC_SECTION + """
+[program:waiter]
+command=/bin/sh -c 'sleep 0.3; exit 1'
+startsecs=0
+backoff=exponential
+backoff_initial=2
+"""
+        with Daemon(programs, name="stopdelayed") as d:
+            d.wait_for_log(r"exited: waiter \(exit status 1; not expected\)")
+            rpc = d.rpc()
+            self.assertEqual(rpc.supervisor.getProcessInfo("waiter")["statename"], "EXITED")
+            self.assertTrue(rpc.supervisor.stopProcess("waiter"))
+            self.assertEqual(rpc.supervisor.getProcessInfo("waiter")["statename"], "STOPPED")
+            time.sleep(2.5)  # past the 2 s the restart would have waited
+            self.assertEqual(d.count(r"spawned: 'waiter'"), 1)
+            self.assertEqual(rpc.supervisor.getProcessInfo("waiter")["statename"], "STOPPED")
+            # stopAllProcesses selects such a process too.
+            rpc.supervisor.startProcess("waiter")
+            d.wait_for_log(r"exited: waiter \(exit status 1; not expected\)", count=2)
+            self.assertEqual([r["name"] for r in rpc.supervisor.stopAllProcesses()], ["waiter"])
+            self.assertEqual(rpc.supervisor.getProcessInfo("waiter")["statename"], "STOPPED")
+
+
 class EscalationChain(unittest.TestCase):
     def test_a_spent_budget_restarts_the_group_then_a_spent_group_budget_escalates(self):
         programs = Daemon.RPC_SECTION + """

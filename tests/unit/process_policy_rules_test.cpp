@@ -239,3 +239,38 @@ TEST_CASE("start_order=ready holds autostart while an earlier tier is not ready"
   p.at(p.clock, Tick{});
   CHECK(p.state() == ProcessState::Starting);
 }
+
+TEST_CASE("a stop cancels a delayed restart: EXITED waiting out its backoff, FATAL waiting for fatal_retry",
+          "[policy]") {
+  Supervised p = withPolicy();
+  p.config.policy.backoff = config::Backoff::Exponential;
+  p.config.policy.backoffInitial = 4;
+  p.runUntil(1002);
+  p.exitAt(1010, exitCode(1));
+  REQUIRE(p.state() == ProcessState::Exited);
+  CHECK(restartPending(p.config, p.record));
+  p.at(1011, Stop{});
+  CHECK_FALSE(p.refusal);
+  CHECK(p.state() == ProcessState::Stopped);
+  p.runFor(100);
+  CHECK(p.state() == ProcessState::Stopped);
+  CHECK(p.restartTimes.empty());
+
+  Supervised q = withPolicy();
+  q.config.startretries = 0;
+  q.config.policy.fatalRetry = 60;
+  q.spawnError = "boom";
+  q.runFor(10);
+  REQUIRE(q.state() == ProcessState::Fatal);
+  q.at(q.clock, Stop{});
+  CHECK(q.state() == ProcessState::Stopped);
+  q.runFor(100);
+  CHECK(q.spawnTimes.size() == 1);  // never retried
+
+  Supervised plain;  // Supervisor's own EXITED and FATAL are not running: a stop is refused
+  plain.config.autorestart = config::AutoRestart::Never;
+  plain.runUntil(1002);
+  plain.exitAt(1010, exitCode(1));
+  plain.at(1011, Stop{});
+  CHECK(plain.refusal == "attempted to kill x with sig SIGTERM but it wasn't running");
+}
