@@ -1,0 +1,10 @@
+// libFuzzer target: config_loader (the body is fuzz::configLoader, tests/fuzz/fuzz_bodies.h).
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/fuzz_bodies.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::configLoader({reinterpret_cast<const char*>(data), size});
+  return 0;
+}

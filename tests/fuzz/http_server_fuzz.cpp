@@ -1,0 +1,10 @@
+// libFuzzer target: http_server (the body is fuzz::httpServer, tests/fuzz/fuzz_bodies.h).
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/fuzz_bodies.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::httpServer({reinterpret_cast<const char*>(data), size});
+  return 0;
+}
