@@ -339,3 +339,14 @@ std::string tempDirectory() {
 }
 
 }  // namespace common
+
+namespace common {
+
+std::string secondsText(double seconds) {
+  std::string text = std::to_string(seconds);  // six decimals: trailing zeros go, then a bare point
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+}  // namespace common

@@ -24,6 +24,8 @@ Result<bool> parseBoolean(std::string_view text);
 // fractional, with an optional unit ms, s, m or h (any case): "10", "2.5", "500ms",
 // "10s", "5m", "1h". Never negative; callers check any stricter bound.
 Result<double> parseDuration(std::string_view text);
+// A number of seconds as log lines and messages show it: "60", "0.5", "2.25".
+std::string secondsText(double seconds);
 // N, NKB, NMB, NGB (1024-based, any case).
 Result<long long> parseByteSize(std::string_view text);
 // Python int(text, 8): "022", "0o22", "22".

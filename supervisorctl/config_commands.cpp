@@ -6,7 +6,7 @@
 #include "common/python_str.h"
 #include "supervisorctl/commands.h"
 #include "supervisorctl/controller.h"
-#include "supervisorctl/namespec.h"
+#include "common/namespec.h"
 #include "supervisorctl/process_info.h"
 
 namespace supervisorctl {
@@ -22,7 +22,7 @@ std::string padRight(const std::string& text, std::size_t width) {
 
 // _formatConfigInfo: "name<pad to 32> in use<pad to 9> auto<pad to 9> 999:999"
 std::string configInfoLine(const Value& info) {
-  const std::string name = makeNamespec(memberString(info, "group"), memberString(info, "name"));
+  const std::string name = common::makeNamespec(memberString(info, "group"), memberString(info, "name"));
   const std::string inuse = memberInt(info, "inuse") ? "in use" : "avail";
   const std::string autostart = memberInt(info, "autostart") ? "auto" : "manual";
   const std::string priority = memberText(info, "group_prio") + ":" + memberText(info, "process_prio");

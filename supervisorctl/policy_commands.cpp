@@ -9,7 +9,7 @@
 
 #include "supervisorctl/commands.h"
 #include "supervisorctl/controller.h"
-#include "supervisorctl/namespec.h"
+#include "common/namespec.h"
 #include "supervisorctl/policy_view.h"
 #include "supervisorctl/process_info.h"
 
@@ -115,7 +115,7 @@ bool doPolicy(Controller& ctl, const std::string& arg) {
     for (const Value& state : *all) views.push_back(decodePolicyState(state));
   } else {
     for (const std::string& name : names) {
-      auto [group, process] = splitNamespec(name);
+      auto [group, process] = common::splitNamespec(name);
       if (!process) {  // "group:*"
         if (!fetchAll()) return false;
         bool found = false;

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "common/python_str.h"
-#include "supervisorctl/namespec.h"
+#include "common/namespec.h"
 #include "supervisorctl/process_info.h"
 
 namespace supervisorctl {
@@ -128,11 +128,11 @@ PolicyView decodePolicyState(const Value& state) {
 std::vector<std::string> formatPolicyBlocks(const std::vector<PolicyView>& views, const TimeText& timeText) {
   std::size_t widest = 20;
   for (const PolicyView& view : views)
-    widest = std::max(widest, common::decodeUtf8(makeNamespec(view.group, view.name)).size());
+    widest = std::max(widest, common::decodeUtf8(common::makeNamespec(view.group, view.name)).size());
 
   std::vector<std::string> lines;
   for (const PolicyView& view : views) {
-    std::string first = padRight(makeNamespec(view.group, view.name), widest + 2) + "backoff " + view.backoff +
+    std::string first = padRight(common::makeNamespec(view.group, view.name), widest + 2) + "backoff " + view.backoff +
                         "  tries " + std::to_string(view.tries) + "  next " + delayText(view.nextDelay) + "  " +
                         budgetText(view.budgetUsed, view.budgetLimit);
     if (view.budgetLimit > 0) {

@@ -3,7 +3,7 @@
 
 #include "supervisorctl/commands.h"
 #include "supervisorctl/controller.h"
-#include "supervisorctl/namespec.h"
+#include "common/namespec.h"
 #include "supervisorctl/process_info.h"
 #include "supervisorctl/status_table.h"
 
@@ -27,12 +27,12 @@ ProcessResult fromStruct(const Value& result) {
 }
 
 ProcessResult fromFault(const std::string& namespec, const xmlrpc::Fault& fault) {
-  auto [group, process] = splitNamespec(namespec);
+  auto [group, process] = common::splitNamespec(namespec);
   return {group, process.value_or(""), fault.code, fault.string};
 }
 
 std::string errorText(const ProcessResult& result, const std::string& why) {
-  return makeNamespec(result.group, result.name) + ": ERROR (" + why + ")";
+  return common::makeNamespec(result.group, result.name) + ": ERROR (" + why + ")";
 }
 
 // _startresult
@@ -44,7 +44,7 @@ std::string startResultText(const ProcessResult& result) {
     case faults::ALREADY_STARTED: return errorText(result, "already started");
     case faults::SPAWN_ERROR: return errorText(result, "spawn error");
     case faults::ABNORMAL_TERMINATION: return errorText(result, "abnormal termination");
-    case faults::SUCCESS: return makeNamespec(result.group, result.name) + ": started";
+    case faults::SUCCESS: return common::makeNamespec(result.group, result.name) + ": started";
   }
   return "";
 }
@@ -55,7 +55,7 @@ std::optional<std::string> signalResultText(const ProcessResult& result, const s
     case faults::BAD_NAME: return errorText(result, "no such process");
     case faults::BAD_SIGNAL: return errorText(result, "bad signal name");
     case faults::NOT_RUNNING: return errorText(result, "not running");
-    case faults::SUCCESS: return makeNamespec(result.group, result.name) + ": " + success;
+    case faults::SUCCESS: return common::makeNamespec(result.group, result.name) + ": " + success;
     case faults::FAILED: return result.description;
   }
   return std::nullopt;
@@ -66,7 +66,7 @@ std::optional<std::string> clearResultText(const ProcessResult& result) {
   switch (result.status) {
     case faults::BAD_NAME: return errorText(result, "no such process");
     case faults::FAILED: return errorText(result, "failed");
-    case faults::SUCCESS: return makeNamespec(result.group, result.name) + ": cleared";
+    case faults::SUCCESS: return common::makeNamespec(result.group, result.name) + ": cleared";
   }
   return std::nullopt;
 }
@@ -76,7 +76,7 @@ bool reportUnknownCode(Controller& ctl, const ProcessResult& result) {
   RpcReply problem;
   problem.kind = RpcReply::Kind::badServerUrl;  // a message printed as is
   problem.message = "error: <class 'ValueError'>, Unknown result code " + std::to_string(result.status) + " for " +
-                    makeNamespec(result.group, result.name) +
+                    common::makeNamespec(result.group, result.name) +
                     ": file: /usr/lib/python3/dist-packages/supervisor/supervisorctl.py line: 0";
   ctl.raise(problem);
   return false;
@@ -134,7 +134,7 @@ void runOnNames(Controller& ctl, const Verb& verb, const std::vector<std::string
     return;
   }
   for (const std::string& name : names) {
-    auto [group, process] = splitNamespec(name);
+    auto [group, process] = common::splitNamespec(name);
     if (!process) {
       const RpcReply reply = ctl.call(verb.groupMethod, withExtra({group}));
       if (reply.ok()) {
@@ -150,7 +150,7 @@ void runOnNames(Controller& ctl, const Verb& verb, const std::vector<std::string
     }
     const RpcReply reply = ctl.call(verb.processMethod, withExtra({name}));
     if (reply.ok()) {
-      ctl.output(makeNamespec(group, *process) + ": " + success);
+      ctl.output(common::makeNamespec(group, *process) + ": " + success);
       continue;
     }
     if (!reply.isFault()) return ctl.raise(reply);
@@ -194,7 +194,7 @@ bool doStatus(Controller& ctl, const std::string& arg) {
     for (const Value& info : all) matching.push_back(&info);
   } else {
     for (const std::string& name : names) {
-      auto [group, process] = splitNamespec(name);
+      auto [group, process] = common::splitNamespec(name);
       bool found = false;
       for (const Value& info : all) {
         if (memberString(info, "group") != group) continue;
@@ -302,9 +302,9 @@ bool doClear(Controller& ctl, const std::string& arg) {
   }
   for (const std::string& name : names) {
     const RpcReply reply = ctl.call("supervisor.clearProcessLogs", {name});
-    auto [group, process] = splitNamespec(name);
+    auto [group, process] = common::splitNamespec(name);
     if (reply.ok()) {
-      ctl.output(makeNamespec(group, process.value_or("")) + ": cleared");
+      ctl.output(common::makeNamespec(group, process.value_or("")) + ": cleared");
       continue;
     }
     if (!reply.isFault()) {

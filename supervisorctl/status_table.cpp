@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/python_str.h"
-#include "supervisorctl/namespec.h"
+#include "common/namespec.h"
 
 namespace supervisorctl {
 
@@ -21,7 +21,7 @@ std::vector<std::string> formatStatusTable(const std::vector<StatusRow>& rows) {
   std::vector<std::string> namespecs;
   std::size_t widest = 30;
   for (const StatusRow& row : rows) {
-    namespecs.push_back(makeNamespec(row.group, row.name));
+    namespecs.push_back(common::makeNamespec(row.group, row.name));
     widest = std::max(widest, common::decodeUtf8(namespecs.back()).size());
   }
   std::vector<std::string> lines;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "common/value_types.h"
 #include "supervisord/events/event_bus.h"
 #include "supervisord/events/event_types.h"
 #include "supervisord/policy/backoff.h"
@@ -61,14 +62,6 @@ std::optional<long long> parseScore(const std::string& output) {
 bool isReady(const Process& p) {
   return p.state() == ProcessState::Running ||
          (p.state() == ProcessState::Exited && !p.record().spawnerr.starts_with("Bad exit code"));
-}
-
-// "60 seconds", "0.5 seconds".
-std::string secondsWords(double seconds) {
-  std::string text = std::to_string(seconds);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text.pop_back();
-  return text + " seconds";
 }
 
 policy::Tier tierOf(const Process& p, int groupPriority) { return {groupPriority, p.config().priority}; }
@@ -247,7 +240,7 @@ void RestartPolicies::startGroupRestart(const std::string& groupName, const std:
   const auto& budget = g.group.config().policy.restartBudget;
   if (g.budget.wouldExceed(now)) {
     std::string reason = "group restart budget spent (more than " + std::to_string(budget->restarts) +
-                         " group restarts in " + secondsWords(budget->seconds) + ")";
+                         " group restarts in " + common::secondsText(budget->seconds) + " seconds" + ")";
     failed.giveUp(reason);
     escalate(groupName, trigger, reason);
     return;
@@ -363,7 +356,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
   policy::CommandRequest request;
   request.name = config.name;
   request.commandLine = hookCommand(config.policy, hook);
-  request.environment = process::processEnvironment(supervisor_.baseEnvironment(), supervisor_.serverUrl(), config);
+  request.environment = programEnvironment(process);
   process::setVariable(request.environment, "SUPERVISOR_HOOK", hook);
   process::setVariable(request.environment, "SUPERVISOR_REASON", reason);
   process::setVariable(request.environment, "SUPERVISOR_PROCESS_STATE", std::string(process::stateName(process.state())));
@@ -462,28 +455,39 @@ policy::ProbeReport probeReport(const char* kind, const policy::ProbeMonitor& mo
 
 }  // namespace
 
-void RestartPolicies::childSpawned(Process& process) {
-  ProcessEntry* e = entry(process);
-  const auto& probe = process.config().policy.readinessProbe;
-  if (!e || !probe) return;
+config::Environment RestartPolicies::programEnvironment(const Process& process) const {
+  return process::processEnvironment(supervisor_.baseEnvironment(), supervisor_.serverUrl(), process.config());
+}
+
+// Readiness watches STARTING (Ready promotes it, Failed is a failed start), liveness
+// RUNNING (Failed restarts it). Verdicts act on a later pass, if the process is
+// still in the state the probe watches.
+std::unique_ptr<policy::ProbeMonitor> RestartPolicies::watch(Process& process, const config::ProbeConfig& probe,
+                                                             bool readiness) {
   policy::ProbeCommandContext context{&supervisor_.spawner(), &supervisor_, process.config().name,
-                                      process::processEnvironment(supervisor_.baseEnvironment(), supervisor_.serverUrl(),
-                                                                  process.config()),
-                                      process.config().directory};
+                                      programEnvironment(process), process.config().directory};
   const std::string group = process.config().groupName;
   const std::string name = process.config().name;
-  e->readiness = std::make_unique<policy::ProbeMonitor>(
-      supervisor_.io(), std::move(context), *probe,
-      [this, group, name](policy::ProbeVerdict verdict, const policy::ProbeOutcome& last) {
-        later([this, group, name, verdict, detail = last.detail] {
+  const ProcessState watched = readiness ? ProcessState::Starting : ProcessState::Running;
+  return std::make_unique<policy::ProbeMonitor>(
+      supervisor_.io(), std::move(context), probe,
+      [this, group, name, readiness, watched](policy::ProbeVerdict verdict, const policy::ProbeOutcome& last) {
+        if (!readiness && verdict != policy::ProbeVerdict::Failed) return;
+        later([this, group, name, readiness, watched, verdict, detail = last.detail] {
           Process* p = find(group, name);
-          if (!p || p->state() != ProcessState::Starting) return;
+          if (!p || p->state() != watched) return;
           if (verdict == policy::ProbeVerdict::Ready)
             p->ready(detail);
           else
-            p->restart("readiness probe failed: " + detail);
+            p->restart(std::string(readiness ? "readiness" : "liveness") + " probe failed: " + detail);
         });
       });
+}
+
+void RestartPolicies::childSpawned(Process& process) {
+  ProcessEntry* e = entry(process);
+  const auto& probe = process.config().policy.readinessProbe;
+  if (e && probe) e->readiness = watch(process, *probe, true);
 }
 
 void RestartPolicies::stateChanged(Process& process, const process::StateChanged& change) {
@@ -500,23 +504,7 @@ void RestartPolicies::stateChanged(Process& process, const process::StateChanged
     e->lastLiveness = probeReport("liveness", *e->liveness, false);
     e->liveness.reset();
   }
-  if (change.to == ProcessState::Running && policy.livenessProbe) {
-    policy::ProbeCommandContext context{&supervisor_.spawner(), &supervisor_, process.config().name,
-                                        process::processEnvironment(supervisor_.baseEnvironment(),
-                                                                    supervisor_.serverUrl(), process.config()),
-                                        process.config().directory};
-    const std::string group = process.config().groupName;
-    const std::string name = process.config().name;
-    e->liveness = std::make_unique<policy::ProbeMonitor>(
-        supervisor_.io(), std::move(context), *policy.livenessProbe,
-        [this, group, name](policy::ProbeVerdict verdict, const policy::ProbeOutcome& last) {
-          if (verdict != policy::ProbeVerdict::Failed) return;
-          later([this, group, name, detail = last.detail] {
-            Process* p = find(group, name);
-            if (p && p->state() == ProcessState::Running) p->restart("liveness probe failed: " + detail);
-          });
-        });
-  }
+  if (change.to == ProcessState::Running && policy.livenessProbe) e->liveness = watch(process, *policy.livenessProbe, false);
 
   // The score is refreshed while RUNNING; a process that is not up is never promoted.
   if (change.to == ProcessState::Running && !policy.scoreCommand.empty()) scheduleScore(process, 0);
@@ -602,18 +590,18 @@ policy::PolicyReport RestartPolicies::report(const Process& process) const {
     report.role = e->role;
     report.score = e->score;
     report.escalation = e->escalation;
-    if (e->readiness)
-      report.probes.push_back(probeReport("readiness", *e->readiness, true));
-    else if (e->lastReadiness)
-      report.probes.push_back(*e->lastReadiness);
-    else if (policy.readinessProbe)
-      report.probes.push_back(policy::ProbeReport{"readiness", policy.readinessProbe->spec, false, 0, 0, std::nullopt, "", 0});
-    if (e->liveness)
-      report.probes.push_back(probeReport("liveness", *e->liveness, true));
-    else if (e->lastLiveness)
-      report.probes.push_back(*e->lastLiveness);
-    else if (policy.livenessProbe)
-      report.probes.push_back(policy::ProbeReport{"liveness", policy.livenessProbe->spec, false, 0, 0, std::nullopt, "", 0});
+    // A probe checking now, else its last status, else (never run) its configuration.
+    auto addProbe = [&](const char* kind, const std::unique_ptr<policy::ProbeMonitor>& monitor,
+                        const std::optional<policy::ProbeReport>& last, const std::optional<config::ProbeConfig>& probe) {
+      if (monitor)
+        report.probes.push_back(probeReport(kind, *monitor, true));
+      else if (last)
+        report.probes.push_back(*last);
+      else if (probe)
+        report.probes.push_back(policy::ProbeReport{kind, probe->spec, false, 0, 0, std::nullopt, "", 0});
+    };
+    addProbe("readiness", e->readiness, e->lastReadiness, policy.readinessProbe);
+    addProbe("liveness", e->liveness, e->lastLiveness, policy.livenessProbe);
     for (const char* hook : kHookOrder)
       if (auto it = e->hooks.find(hook); it != e->hooks.end()) report.hooks.push_back(it->second);
   }

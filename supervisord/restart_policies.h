@@ -18,6 +18,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "supervisord/config/config_model.h"
 #include "supervisord/policy/policy_report.h"
 #include "supervisord/process/process_state_machine.h"
 
@@ -27,6 +28,9 @@ class ProcessGroup;
 }  // namespace process
 namespace events {
 class EventBus;
+}
+namespace policy {
+class ProbeMonitor;
 }
 
 namespace supervisord {
@@ -85,6 +89,9 @@ class RestartPolicies {
   void releaseStartTiers();
   void roleHook(process::Process& process, const std::string& hook, HookDone done);
   void later(std::function<void()> action);
+  config::Environment programEnvironment(const process::Process& process) const;
+  std::unique_ptr<policy::ProbeMonitor> watch(process::Process& process, const config::ProbeConfig& probe,
+                                              bool readiness);
 
   Supervisor& supervisor_;
   events::EventBus& bus_;

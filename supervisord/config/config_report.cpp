@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/namespec.h"
 #include "common/value_types.h"
 
 namespace config {
@@ -274,7 +275,7 @@ std::string configSummary(const Config& config) {
     if (g.policy != GroupPolicyConfig{}) out << ", " << policySummary(groupPolicyJson(g.policy));
     out << "\n";
     for (const auto& p : g.processes) {
-      out << "    " << (p.groupName == p.name ? p.name : p.groupName + ":" + p.name) << ": " << p.command
+      out << "    " << common::makeNamespec(p.groupName, p.name) << ": " << p.command
           << (p.autostart ? "" : "  (autostart=false)") << "\n";
       if (!p.policy.isDefault()) out << "      policy: " << policySummary(policyJson(p.policy)) << "\n";
     }

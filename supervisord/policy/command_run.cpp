@@ -11,9 +11,9 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <sstream>
 
 #include "common/shell_words.h"
+#include "common/value_types.h"
 #include "supervisord/process/spawner.h"
 #include "supervisord/process/wait_status.h"
 
@@ -37,11 +37,7 @@ std::array<char, 64 * 1024>& readBuffer() {
 
 }  // namespace
 
-std::string secondsText(double seconds) {
-  std::ostringstream text;
-  text << seconds << " s";  // %g: "5 s", "0.5 s"
-  return text.str();
-}
+std::string secondsText(double seconds) { return common::secondsText(seconds) + " s"; }
 
 struct CommandRun::State : std::enable_shared_from_this<State> {
   explicit State(asio::io_context& io) : io(io), pipe(io), timeoutTimer(io), drainTimer(io) {}

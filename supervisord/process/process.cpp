@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 
+#include "common/namespec.h"
 #include "common/python_str.h"
 #include "common/shell_words.h"
 #include "supervisord/logs/child_log_file.h"
@@ -160,7 +161,7 @@ Process::Process(ProcessHost& host, config::ProcessConfig config)
 Process::~Process() = default;
 
 std::string Process::namespec() const {
-  return config_.groupName == config_.name ? config_.name : config_.groupName + ":" + config_.name;
+  return common::makeNamespec(config_.groupName, config_.name);
 }
 
 Moment Process::moment() const { return Moment{host_.now(), host_.supervisorRunning(), host_.restartAdvice(*this)}; }

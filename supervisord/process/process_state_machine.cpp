@@ -7,6 +7,7 @@
 #include <iterator>
 #include <utility>
 
+#include "common/value_types.h"
 #include "supervisord/process/signal_names.h"
 #include "supervisord/process/wait_status.h"
 
@@ -86,13 +87,6 @@ double resetAfter(const config::ProcessConfig& config) {
 // startretries = -1: never give up.
 bool givesUp(const config::ProcessConfig& config, const ProcessRecord& record) {
   return config.startretries >= 0 && record.backoff > config.startretries;
-}
-
-std::string secondsText(double seconds) {
-  std::string text = std::to_string(seconds);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text.pop_back();
-  return text;
 }
 
 // ---- Supervisor's methods ----------------------------------------------------------
@@ -191,7 +185,7 @@ void spendBudget(Transition& t) {
   const auto& budget = t.policy().restartBudget;
   std::string reason = "restart budget spent";
   if (budget)
-    reason += " (more than " + std::to_string(budget->restarts) + " restarts in " + secondsText(budget->seconds) +
+    reason += " (more than " + std::to_string(budget->restarts) + " restarts in " + common::secondsText(budget->seconds) +
               " seconds)";
   enterFatal(t);
   t.record().spawnerr = reason;
@@ -488,7 +482,7 @@ void stableUptime(Transition& t) {
   const double after = resetAfter(t.config);
   if (after > 0 && r.backoff > 0 && t.now() >= r.runningSince + after) {
     r.backoff = 0;
-    t.log(LogLevel::Debug, t.name() + " has stayed up for " + secondsText(after) + " seconds (backoff_reset): tries reset");
+    t.log(LogLevel::Debug, t.name() + " has stayed up for " + common::secondsText(after) + " seconds (backoff_reset): tries reset");
   }
 }
 // Ours: fatal_retry starts a FATAL process again, with a fresh try counter.

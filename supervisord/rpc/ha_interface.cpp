@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/namespec.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
 #include "supervisord/rpc/method_docs.h"
@@ -30,11 +31,9 @@ struct Named {
 // getProcessInfo's lookup: "name" (a group of its own name) or "group:name".
 // A whole group ("group:*", "group:") or a name that matches nothing is BAD_NAME.
 std::variant<Named, Fault> findProcess(const Supervisor& supervisor, const std::string& namespec) {
-  const auto colon = namespec.find(':');
-  std::string group = colon == std::string::npos ? namespec : namespec.substr(0, colon);
-  std::string name = colon == std::string::npos ? namespec : namespec.substr(colon + 1);
-  if (!supervisor.findProcess(group, name)) return rpcError(Faults::BAD_NAME, namespec);
-  return Named{std::move(group), std::move(name), namespec};
+  auto [group, name] = common::splitNamespec(namespec);
+  if (!name || !supervisor.findProcess(group, *name)) return rpcError(Faults::BAD_NAME, namespec);
+  return Named{std::move(group), std::move(*name), namespec};
 }
 
 // As supervisor.*'s _update(): no changes once a shutdown or restart began.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/namespec.h"
 #include "common/shell_words.h"
 #include "common/value_types.h"
 #include "supervisord/logs/log_reader.h"
@@ -39,19 +40,6 @@ int64_t cappedInt(double value) {
   if (value >= static_cast<double>(INT_MAX)) return INT_MAX;
   if (value <= static_cast<double>(INT_MIN)) return INT_MIN;
   return static_cast<int64_t>(value);
-}
-
-// options.split_namespec(): "g:p" -> (g, p); "g:" and "g:*" -> (g, none); "p" -> (p, p).
-std::pair<std::string, std::optional<std::string>> splitNamespec(const std::string& namespec) {
-  auto colon = namespec.find(':');
-  if (colon == std::string::npos) return {namespec, namespec};
-  std::string process = namespec.substr(colon + 1);
-  if (process.empty() || process == "*") return {namespec.substr(0, colon), std::nullopt};
-  return {namespec.substr(0, colon), process};
-}
-
-std::string makeNamespec(const std::string& group, const std::string& process) {
-  return group == process ? process : group + ":" + process;
 }
 
 // A channel's logfile as Supervisor's config holds it: the path, or nullopt for None.
@@ -102,7 +90,7 @@ class Interface : public std::enable_shared_from_this<Interface> {
 
   // _getGroupAndProcess(): BAD_NAME: name for an unknown group or process.
   std::variant<Target, Fault> find(const std::string& namespec) const {
-    auto [groupName, processName] = splitNamespec(namespec);
+    auto [groupName, processName] = common::splitNamespec(namespec);
     const process::ProcessGroup* group = supervisor_.findGroup(groupName);
     if (!group) return rpcError(Faults::BAD_NAME, namespec);
     if (!processName) return Target{group, nullptr};
@@ -196,7 +184,7 @@ Reply Interface::allFunction(std::vector<Member> members, std::function<bool(con
       for (const auto& m : members) {
         const Process* p = self->supervisor_.findProcess(m.group, m.name);
         if (!p || !predicate(*p)) continue;
-        Reply reply = function(makeNamespec(m.group, m.name));
+        Reply reply = function(common::makeNamespec(m.group, m.name));
         if (auto* poll = std::get_if<Poll>(&reply))
           state->waiting.push_back({m, std::move(*poll)});
         else

@@ -1,14 +1,14 @@
 #pragma once
 // Supervisor's namespecs (options.py make_namespec / split_namespec): a process
 // is "name" when its group has its own name, else "group:name"; "group:*" and
-// "group:" name a whole group.
+// "group:" name a whole group. Shared by the daemon's API and supervisorctl.
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
-namespace supervisorctl {
+namespace common {
 
 inline std::string makeNamespec(const std::string& group, const std::string& process) {
   return group == process ? process : group + ":" + process;
@@ -23,4 +23,4 @@ inline std::pair<std::string, std::optional<std::string>> splitNamespec(std::str
   return {std::string(namespec.substr(0, colon)), process};
 }
 
-}  // namespace supervisorctl
+}  // namespace common
