@@ -31,7 +31,8 @@ using process::ProcessState;
 namespace {
 
 // The hooks in the order the API lists their last runs.
-constexpr const char* kHookOrder[] = {"pre_start", "post_stop", "promote", "demote", "score", "escalate"};
+constexpr const char* kHookOrder[] = {"pre_start", "post_stop", "promote", "demote", "score",
+                                     "escalate",  "follow",    "route",   "notify"};
 
 const std::string& hookCommand(const config::PolicyConfig& policy, const std::string& hook) {
   static const std::string none;
@@ -41,6 +42,9 @@ const std::string& hookCommand(const config::PolicyConfig& policy, const std::st
   if (hook == "demote") return policy.demoteCommand;
   if (hook == "score") return policy.scoreCommand;
   if (hook == "escalate") return policy.escalateCommand;
+  if (hook == "follow") return policy.followCommand;
+  if (hook == "route") return policy.routeCommand;
+  if (hook == "notify") return policy.notifyCommand;
   return none;
 }
 

@@ -11,6 +11,7 @@
 #include "common/ini_file.h"
 #include "common/shell_words.h"
 #include "common/value_types.h"
+#include "supervisord/config/cluster_section.h"
 #include "supervisord/config/known_keys.h"
 #include "supervisord/config/policy_sections.h"
 #include "supervisord/config/process_sections.h"
@@ -316,6 +317,10 @@ Result<Config> loadConfig(const LoadOptions& options) {
         config.serverurl = "http://" + (s.host.empty() ? std::string("localhost") : s.host) + ":" + std::to_string(s.port);
         break;
       }
+
+  auto cluster = readClusterSection(ini, environ, options.hostNodeName);
+  if (!cluster) return cluster.takeError();
+  config.cluster = std::move(*cluster);
 
   warnAboutUnknownKeys(ini, config.configFile, config.warnings);
   return config;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/log_level.h"
+#include "supervisord/config/cluster_config.h"
 #include "supervisord/config/policy_config.h"
 
 namespace config {
@@ -156,6 +157,7 @@ struct Config {
   std::vector<ProcessGroupConfig> groups;      // ascending priority
   std::vector<RpcInterfaceConfig> rpcinterfaces;
   std::optional<std::string> serverurl;        // SUPERVISOR_SERVER_URL fallback: first unix, else inet
+  std::optional<ClusterConfig> cluster;        // [cluster] (ours); none = one node, local hooks only
   std::vector<std::string> warnings;           // logged at start, as Supervisor's parse_warnings
   std::vector<std::string> infos;              // e.g. included files
 

@@ -125,7 +125,9 @@ json policyJson(const PolicyConfig& p) {
   const std::pair<const char*, const std::string*> commands[] = {
       {"pre_start_command", &p.preStartCommand}, {"post_stop_command", &p.postStopCommand},
       {"promote_command", &p.promoteCommand},    {"demote_command", &p.demoteCommand},
-      {"score_command", &p.scoreCommand},        {"escalate_command", &p.escalateCommand}};
+      {"score_command", &p.scoreCommand},        {"escalate_command", &p.escalateCommand},
+      {"follow_command", &p.followCommand},      {"route_command", &p.routeCommand},
+      {"notify_command", &p.notifyCommand}};
   for (const auto& [key, command] : commands)
     if (!command->empty()) out[key] = *command;
   if (p.hookTimeout != d.hookTimeout) out["hook_timeout"] = p.hookTimeout;
@@ -188,6 +190,24 @@ json processJson(const ProcessConfig& p) {
   return out;
 }
 
+const char* noQuorumPolicyName(NoQuorumPolicy policy) {
+  switch (policy) {
+    case NoQuorumPolicy::Demote: return "demote";
+    case NoQuorumPolicy::Stop: return "stop";
+    case NoQuorumPolicy::Freeze: return "freeze";
+  }
+  return "demote";
+}
+
+std::string endpointList(const std::vector<EtcdEndpoint>& endpoints) {
+  std::string out;
+  for (const auto& e : endpoints) {
+    const std::string host = e.host.find(':') == std::string::npos ? e.host : "[" + e.host + "]";
+    out += (out.empty() ? "" : ",") + ("http://" + host + ":" + std::to_string(e.port));
+  }
+  return out;
+}
+
 std::string octal(unsigned value) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0%o", value);
@@ -247,6 +267,18 @@ std::string configJson(const Config& config) {
     for (const auto& p : g.processes) j["processes"].push_back(processJson(p));
     out["groups"].push_back(j);
   }
+  if (config.cluster) {  // ours: only when the section is there
+    const ClusterConfig& c = *config.cluster;
+    out["cluster"] = {{"name", c.name},
+                      {"node", c.node},
+                      {"etcd", endpointList(c.etcd)},
+                      {"lease_ttl", c.leaseTtl},
+                      {"fence_margin", c.fenceMargin},
+                      {"no_quorum_policy", noQuorumPolicyName(c.noQuorumPolicy)},
+                      {"settle", c.settle},
+                      {"advertise", c.advertise},
+                      {"etcd_timeout", c.requestTimeout}};
+  }
   return out.dump(2) + "\n";
 }
 
@@ -279,6 +311,13 @@ std::string configSummary(const Config& config) {
           << (p.autostart ? "" : "  (autostart=false)") << "\n";
       if (!p.policy.isDefault()) out << "      policy: " << policySummary(policyJson(p.policy)) << "\n";
     }
+  }
+  if (config.cluster) {
+    const ClusterConfig& c = *config.cluster;
+    out << "cluster: " << c.name << ", node " << c.node << " (advertise " << c.advertise << "), etcd "
+        << endpointList(c.etcd) << ", lease_ttl " << common::secondsText(c.leaseTtl) << " s, fence_margin "
+        << common::secondsText(c.fenceMargin) << " s, no_quorum_policy " << noQuorumPolicyName(c.noQuorumPolicy)
+        << ", settle " << common::secondsText(c.settle) << " s\n";
   }
   for (const auto& w : config.warnings) out << "warning: " << w << "\n";
   return out.str();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "supervisord/config/cluster_section.h"
 #include "supervisord/config/policy_sections.h"
 
 namespace config {
@@ -54,6 +55,7 @@ const std::vector<std::string>* keysFor(const std::string& section, bool& known)
   if (section.starts_with("inet_http_server")) return &kInetServerKeys;
   if (section == "supervisorctl") return &kSupervisorctlKeys;
   if (section == "include") return &kIncludeKeys;
+  if (section == "cluster") return &clusterKeys();
   if (section.starts_with("program:")) return &program;
   if (section.starts_with("eventlistener:")) return &listener;
   if (section.starts_with("fcgi-program:")) return &fcgi;

@@ -61,6 +61,9 @@ struct PolicyConfig {
   std::string demoteCommand;
   std::string scoreCommand;
   std::string escalateCommand;
+  std::string followCommand;     // cluster mode: point this replica at the primary
+  std::string routeCommand;      // cluster mode: on the new primary, reroute traffic to it
+  std::string notifyCommand;     // cluster mode: pre/post every promote and demote in the cluster
   double hookTimeout = 30;       // seconds before a hook is killed (SIGKILL to its process group)
   double scoreInterval = 10;     // seconds between score_command runs while RUNNING
 

@@ -246,9 +246,14 @@ Result<PolicyConfig> readProcessPolicy(const SectionReader& r, const Expansions&
   TRY_ASSIGN(p.demoteCommand, readCommand(r, "demote_command", e));
   TRY_ASSIGN(p.scoreCommand, readCommand(r, "score_command", e));
   TRY_ASSIGN(p.escalateCommand, readCommand(r, "escalate_command", e));
+  TRY_ASSIGN(p.followCommand, readCommand(r, "follow_command", e));
+  TRY_ASSIGN(p.routeCommand, readCommand(r, "route_command", e));
+  TRY_ASSIGN(p.notifyCommand, readCommand(r, "notify_command", e));
   if (p.role != Role::Promotable) {
     const std::pair<const char*, const std::string*> roleCommands[] = {
-        {"promote_command", &p.promoteCommand}, {"demote_command", &p.demoteCommand}, {"score_command", &p.scoreCommand}};
+        {"promote_command", &p.promoteCommand}, {"demote_command", &p.demoteCommand},
+        {"score_command", &p.scoreCommand},     {"follow_command", &p.followCommand},
+        {"route_command", &p.routeCommand},     {"notify_command", &p.notifyCommand}};
     for (const auto& [key, command] : roleCommands)
       if (!command->empty())
         return r.error(key, std::string(key) + " needs role = promotable (this program's role is none)");
@@ -291,7 +296,8 @@ const std::vector<std::string>& processPolicyKeys() {
     std::vector<std::string> k = {"backoff", "backoff_initial", "backoff_max", "backoff_jitter", "backoff_reset",
                                   "restart_budget", "on_budget_spent", "fatal_retry", "role", "pre_start_command",
                                   "post_stop_command", "promote_command", "demote_command", "score_command",
-                                  "escalate_command", "hook_timeout", "score_interval"};
+                                  "escalate_command", "follow_command", "route_command", "notify_command",
+                                  "hook_timeout", "score_interval"};
     for (const std::string probeKey : {"readiness_probe", "liveness_probe"}) {
       k.push_back(probeKey);
       for (const char* suffix : kProbeKeySuffixes) k.push_back(probeKey + suffix);
