@@ -1,0 +1,282 @@
+// The election rules of one promotable program on one node (cluster/election.h),
+// driven with a fake clock and hand-made etcd views.
+
+#include <catch2/catch.hpp>
+
+#include "supervisord/cluster/election.h"
+
+using namespace cluster;
+using Kind = Action::Kind;
+
+namespace {
+
+Member member(const std::string& node, long long score, Health health = Health::Up,
+              MemberRole role = MemberRole::Replica) {
+  return Member{node, node + ":3306", health, role, score, true};
+}
+
+Local up(long long score) { return Local{Health::Up, score, true}; }
+
+Leader leader(const std::string& node, long long revision, bool mine = false) {
+  return Leader{node, node + ":3306", revision, mine};
+}
+
+std::vector<Kind> kinds(const std::vector<Action>& actions) {
+  std::vector<Kind> out;
+  for (const auto& a : actions) out.push_back(a.kind);
+  return out;
+}
+
+ElectionSettings settings(const std::string& node) { return ElectionSettings{node, 0.5, 10, false}; }
+
+// Runs n1's election from "no leader" to Primary; returns the view with n1's key.
+View electN1(Election& e, double& now) {
+  View view;
+  view.members = {{"n1", member("n1", 0)}, {"n2", member("n2", -5)}};
+  REQUIRE(kinds(e.observe(view, up(0), now)) == std::vector<Kind>{Kind::RefreshScore});
+  now += 0.5;
+  REQUIRE(kinds(e.observe(view, up(0), now)) == std::vector<Kind>{Kind::Acquire});
+  view.leader = leader("n1", 7, true);
+  REQUIRE(kinds(e.acquired(true, view, up(0), now)) == std::vector<Kind>{Kind::Promote});
+  CHECK(e.role() == MemberRole::Promoting);
+  REQUIRE(kinds(e.promoted(true, view, up(0), now)) == std::vector<Kind>{Kind::Route});
+  REQUIRE(e.role() == MemberRole::Primary);
+  return view;
+}
+
+}  // namespace
+
+TEST_CASE("election: without a leader the best candidate settles, takes the key, promotes, then routes",
+          "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  electN1(e, now);
+  CHECK(e.phaseName() == "primary");
+}
+
+TEST_CASE("election: a candidate waits the whole settle before it tries", "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  view.members = {{"n1", member("n1", 0)}};
+  CHECK(kinds(e.observe(view, up(0), 100)) == std::vector<Kind>{Kind::RefreshScore});
+  CHECK(e.nextDeadline(100) == Approx(100.5));
+  CHECK(e.observe(view, up(0), 100.4).empty());
+  CHECK(kinds(e.observe(view, up(0), 100.5)) == std::vector<Kind>{Kind::Acquire});
+}
+
+TEST_CASE("election: a worse candidate does not try, and follows the winner", "[cluster][election]") {
+  Election e(settings("n2"));
+  View view;
+  view.members = {{"n1", member("n1", 0)}, {"n2", member("n2", -5)}};
+  e.observe(view, up(-5), 100);
+  CHECK(e.observe(view, up(-5), 100.5).empty());
+  CHECK(e.role() == MemberRole::Replica);
+  view.leader = leader("n1", 7);
+  auto actions = e.observe(view, up(-5), 100.6);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].kind == Kind::Follow);
+  CHECK(actions[0].node == "n1");
+  CHECK(actions[0].address == "n1:3306");
+  e.followed(true, "n1", 7);
+  CHECK(e.observe(view, up(-5), 101).empty());  // once per tenure
+}
+
+TEST_CASE("election: equal scores go to the smallest node name", "[cluster][election]") {
+  View view;
+  view.members = {{"n1", member("n1", 0)}, {"n2", member("n2", 0)}, {"n3", member("n3", 0)}};
+  Election n2(settings("n2"));
+  n2.observe(view, up(0), 100);
+  CHECK(n2.observe(view, up(0), 101).empty());
+  Election n1(settings("n1"));
+  n1.observe(view, up(0), 100);
+  CHECK(kinds(n1.observe(view, up(0), 101)) == std::vector<Kind>{Kind::Acquire});
+}
+
+TEST_CASE("election: only a running program with a score and quorum is a candidate", "[cluster][election]") {
+  View view;
+  for (Local local : {Local{Health::Recovering, 0, true}, Local{Health::Up, std::nullopt, true},
+                      Local{Health::Up, 0, false}, Local{Health::Down, 0, true}}) {
+    Election e(settings("n1"));
+    CHECK(e.observe(view, local, 100).empty());
+    CHECK(e.observe(view, local, 200).empty());
+  }
+  // Nor are other nodes' entries that are not up, scoreless or ineligible.
+  Election e(settings("n1"));
+  view.members = {{"n2", member("n2", 50, Health::Recovering)},
+                  {"n3", Member{"n3", "", Health::Up, MemberRole::Replica, std::nullopt, true}},
+                  {"n4", Member{"n4", "", Health::Up, MemberRole::Replica, 90, false}}};
+  e.observe(view, up(-100), 100);
+  CHECK(kinds(e.observe(view, up(-100), 101)) == std::vector<Kind>{Kind::Acquire});
+}
+
+TEST_CASE("election: losing the race means following the winner", "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  e.observe(view, up(0), 100);
+  e.observe(view, up(0), 101);
+  view.leader = leader("n3", 9);
+  auto actions = e.acquired(false, view, up(0), 101.1);
+  CHECK(kinds(actions) == std::vector<Kind>{Kind::Follow});
+  CHECK(e.role() == MemberRole::Replica);
+}
+
+TEST_CASE("election: a primary that loses quorum fences; with freeze it stays primary", "[cluster][election]") {
+  for (bool freeze : {false, true}) {
+    INFO("freeze " << freeze);
+    ElectionSettings s = settings("n1");
+    s.freezeWithoutQuorum = freeze;
+    Election e(s);
+    double now = 100;
+    View view = electN1(e, now);
+    Local lost = up(0);
+    lost.quorum = false;
+    CHECK(kinds(e.observe(view, lost, now + 1)) == std::vector<Kind>{Kind::Fence});
+    CHECK(e.role() == (freeze ? MemberRole::Primary : MemberRole::Replica));
+    CHECK(e.observe(view, lost, now + 2).empty());  // once
+    // Quorum returns while the key is still ours: frozen carries on, demoted gives it up.
+    auto back = e.observe(view, up(0), now + 3);
+    if (freeze) {
+      CHECK(kinds(back) == std::vector<Kind>{Kind::Unfence});
+      CHECK(e.role() == MemberRole::Primary);
+    } else {
+      REQUIRE(kinds(back) == std::vector<Kind>{Kind::Unfence, Kind::Release});
+      CHECK(back[1].revision == 7);
+      CHECK(e.role() == MemberRole::Replica);
+    }
+  }
+}
+
+TEST_CASE("election: a primary whose program is down releases the key at once", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  auto actions = e.observe(view, Local{Health::Down, std::nullopt, true}, now + 1);
+  REQUIRE(kinds(actions) == std::vector<Kind>{Kind::Release});
+  CHECK(actions[0].revision == 7);
+  CHECK(e.role() == MemberRole::Replica);
+}
+
+TEST_CASE("election: a primary restarted locally keeps the key and is promoted again", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  CHECK(e.observe(view, Local{Health::Recovering, std::nullopt, true}, now + 1).empty());
+  CHECK(e.role() == MemberRole::Primary);
+  CHECK(kinds(e.observe(view, up(0), now + 2)) == std::vector<Kind>{Kind::Promote});
+  CHECK(kinds(e.promoted(true, view, up(0), now + 3)) == std::vector<Kind>{Kind::Route});
+}
+
+TEST_CASE("election: a primary that finds its key gone demotes without releasing", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  view.leader.reset();
+  CHECK(kinds(e.observe(view, up(0), now + 1)) == std::vector<Kind>{Kind::Demote});
+  CHECK(e.role() == MemberRole::Demoting);
+  CHECK(e.observe(view, up(0), now + 2).empty());  // waits for the hook
+  CHECK(kinds(e.demoted(true, view, up(0), now + 3)) == std::vector<Kind>{Kind::RefreshScore});
+}
+
+TEST_CASE("election: a switchover demotes, releases, and the target wins", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  view.handover = Handover{"n1", "n3"};
+  CHECK(kinds(e.observe(view, up(0), now + 1)) == std::vector<Kind>{Kind::Demote});
+  auto after = e.demoted(true, view, up(0), now + 2);
+  REQUIRE(kinds(after).at(0) == Kind::Release);
+  view.leader.reset();
+  // n1 is excluded; n3 is chosen over a better-scored n2.
+  view.members = {{"n1", member("n1", 10)}, {"n2", member("n2", 5)}, {"n3", member("n3", -1)}};
+  Election n2(settings("n2"));
+  Election n3(settings("n3"));
+  n2.observe(view, up(5), now);
+  n3.observe(view, up(-1), now);
+  CHECK(n2.observe(view, up(5), now + 1).empty());
+  CHECK(kinds(n3.observe(view, up(-1), now + 1)) == std::vector<Kind>{Kind::Acquire});
+  view.leader = leader("n3", 12, true);
+  n3.acquired(true, view, up(-1), now + 1);
+  CHECK(kinds(n3.promoted(true, view, up(-1), now + 2)) == std::vector<Kind>{Kind::Route, Kind::ClearHandover});
+}
+
+TEST_CASE("election: a handover to an ineligible target goes to the best other candidate", "[cluster][election]") {
+  View view;
+  view.handover = Handover{"n1", "n9"};
+  view.members = {{"n1", member("n1", 10)}, {"n2", member("n2", 5)}, {"n3", member("n3", -1)}};
+  Election n2(settings("n2"));
+  n2.observe(view, up(5), 100);
+  CHECK(kinds(n2.observe(view, up(5), 101)) == std::vector<Kind>{Kind::Acquire});
+}
+
+TEST_CASE("election: a failed promotion gives the key back and sits out a while", "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  e.observe(view, up(0), 100);
+  e.observe(view, up(0), 100.5);
+  view.leader = leader("n1", 7, true);
+  e.acquired(true, view, up(0), 100.5);
+  CHECK(kinds(e.promoted(false, view, up(0), 101)) == std::vector<Kind>{Kind::Demote});
+  CHECK_FALSE(e.eligible(101));
+  auto after = e.demoted(true, view, up(0), 102);
+  REQUIRE(kinds(after) == std::vector<Kind>{Kind::Release});
+  view.leader.reset();
+  CHECK(e.observe(view, up(0), 105).empty());          // not a candidate yet
+  CHECK(e.nextDeadline(105) == Approx(111));
+  CHECK(kinds(e.observe(view, up(0), 111)) == std::vector<Kind>{Kind::RefreshScore});
+}
+
+TEST_CASE("election: a primary that cannot be demoted is stopped", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  view.handover = Handover{"n1", ""};
+  e.observe(view, up(0), now + 1);
+  auto after = e.demoted(false, view, up(0), now + 2);
+  REQUIRE(after.size() >= 2);
+  CHECK(after[0].kind == Kind::StopProgram);
+  CHECK(after[1].kind == Kind::Release);
+}
+
+TEST_CASE("election: in maintenance nothing happens automatically", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  view.maintenance = true;
+  view.leader.reset();
+  CHECK(e.observe(view, Local{Health::Down, std::nullopt, false}, now + 1).empty());
+  CHECK(e.role() == MemberRole::Primary);
+}
+
+TEST_CASE("election: a replica holding a stale key of its own releases it once", "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  view.leader = leader("n1", 3, true);
+  auto actions = e.observe(view, up(0), 100);
+  REQUIRE(kinds(actions) == std::vector<Kind>{Kind::Release});
+  CHECK(actions[0].revision == 3);
+  CHECK(e.observe(view, up(0), 100.1).empty());
+}
+
+TEST_CASE("election: a replica whose program restarted follows the primary again", "[cluster][election]") {
+  Election e(settings("n2"));
+  View view;
+  view.leader = leader("n1", 7);
+  CHECK(kinds(e.observe(view, up(0), 100)) == std::vector<Kind>{Kind::Follow});
+  e.followed(true, "n1", 7);
+  CHECK(e.observe(view, Local{Health::Recovering, std::nullopt, true}, 101).empty());
+  CHECK(kinds(e.observe(view, up(0), 102)) == std::vector<Kind>{Kind::Follow});
+  // A failed follow is tried again at the next change.
+  e.followed(false, "n1", 7);
+  CHECK(kinds(e.observe(view, up(0), 103)) == std::vector<Kind>{Kind::Follow});
+}
+
+TEST_CASE("election: notify_command's pre and post for each role change", "[cluster][election]") {
+  using N = std::vector<Notification>;
+  CHECK(notificationsFor(MemberRole::Replica, MemberRole::Promoting) == N{{"pre", "promote"}});
+  CHECK(notificationsFor(MemberRole::Promoting, MemberRole::Primary) == N{{"post", "promote"}});
+  CHECK(notificationsFor(MemberRole::Primary, MemberRole::Demoting) == N{{"pre", "demote"}});
+  CHECK(notificationsFor(MemberRole::Demoting, MemberRole::Replica) == N{{"post", "demote"}});
+  CHECK(notificationsFor(MemberRole::Primary, MemberRole::Replica) == N{{"pre", "demote"}, {"post", "demote"}});
+  CHECK(notificationsFor(std::nullopt, MemberRole::Replica).empty());
+  CHECK(notificationsFor(MemberRole::Replica, MemberRole::Replica).empty());
+}
