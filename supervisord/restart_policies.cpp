@@ -350,7 +350,7 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
 // ---- Hooks ------------------------------------------------------------------------------------
 
 void RestartPolicies::runHook(Process& process, const std::string& hook, const std::string& reason,
-                              std::function<void(const policy::HookRun&)> then) {
+                              std::function<void(const policy::HookRun&)> then, const config::Environment& extra) {
   ProcessEntry* e = entry(process);
   if (!e) return;
   const config::ProcessConfig& config = process.config();
@@ -368,6 +368,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
   if (process.pid() != 0) process::setVariable(request.environment, "SUPERVISOR_PID", std::to_string(process.pid()));
   if (process.record().exitstatus)
     process::setVariable(request.environment, "SUPERVISOR_EXIT_STATUS", std::to_string(*process.record().exitstatus));
+  for (const auto& [key, value] : extra) process::setVariable(request.environment, key, value);
   request.directory = config.directory;
   request.timeout = config.policy.hookTimeout;
 
@@ -633,6 +634,8 @@ void RestartPolicies::demote(Process& process, HookDone done) { roleHook(process
 void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDone done) {
   ProcessEntry* e = entry(process);
   if (!e || process.config().policy.role != config::Role::Promotable) return done(common::makeError("NOT_PROMOTABLE"));
+  // In a cluster the leader key decides who is primary: a local promote would make two.
+  if (supervisor_.config().cluster) return done(common::makeError("CLUSTER_MANAGED"));
   if (hook == "promote" && process.state() != ProcessState::Running) return done(common::makeError("NOT_RUNNING"));
   if (e->roleBusy) return done(common::makeError("BUSY"));
   const std::string newRole = hook == "promote" ? "primary" : "replica";
@@ -655,6 +658,27 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
     }
     done(run);
   });
+}
+
+// ---- Cluster mode -----------------------------------------------------------------------------
+
+void RestartPolicies::runClusterHook(Process& process, const std::string& hook, const std::string& reason,
+                                     const config::Environment& extra, HookDone done) {
+  if (!entry(process)) return done(common::makeError("no such process"));
+  if (hookCommand(process.config().policy, hook).empty()) {
+    const double now = supervisor_.now();
+    return done(policy::HookRun{hook, reason, now, now, true, "no " + hook + "_command", ""});
+  }
+  runHook(process, hook, reason, [done = std::move(done)](const policy::HookRun& run) { done(run); }, extra);
+}
+
+void RestartPolicies::setRole(const Process& process, const std::string& role) {
+  if (ProcessEntry* e = entry(process)) e->role = role;
+}
+
+void RestartPolicies::refreshScore(Process& process) {
+  if (!process.config().policy.scoreCommand.empty() && process.state() == ProcessState::Running)
+    scheduleScore(process, 0);
 }
 
 }  // namespace supervisord

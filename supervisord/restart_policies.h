@@ -71,6 +71,16 @@ class RestartPolicies {
   void promote(process::Process& process, HookDone done);
   void demote(process::Process& process, HookDone done);
 
+  // ---- Cluster mode (ClusterNode decides; these carry it out) ----
+  // Runs one of the process's hooks with `extra` added to its environment. A hook without a
+  // command succeeds at once ("no <hook>_command"). `done` always gets a HookRun.
+  void runClusterHook(process::Process& process, const std::string& hook, const std::string& reason,
+                      const config::Environment& extra, HookDone done);
+  // The role ha.getPolicyState and the hooks' SUPERVISOR_ROLE show: "replica" or "primary".
+  void setRole(const process::Process& process, const std::string& role);
+  // Runs score_command now (if the process is RUNNING), then every score_interval again.
+  void refreshScore(process::Process& process);
+
  private:
   struct ProcessEntry;
   struct GroupEntry;
@@ -81,7 +91,7 @@ class RestartPolicies {
   process::Process* find(const std::string& group, const std::string& name) const;
   GroupEntry* groupEntry(const process::Process& process) const;
   void runHook(process::Process& process, const std::string& hook, const std::string& reason,
-               std::function<void(const policy::HookRun&)> then);
+               std::function<void(const policy::HookRun&)> then, const config::Environment& extra = {});
   void startGroupRestart(const std::string& group, const std::string& trigger, bool wholeGroup);
   void advanceGroupRestart(const std::string& group);
   void escalate(const std::string& group, const std::string& name, const std::string& reason);

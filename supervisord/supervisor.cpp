@@ -449,6 +449,8 @@ void Supervisor::continueStopping() {
   for (auto* group : groups())
     if (!group->unstoppedProcesses().empty()) return;
   if (policies_->hooksRunning()) return;  // post_stop hooks finish first (each within hook_timeout)
+  for (const auto& service : services_)
+    if (service->busy()) return;  // e.g. the cluster agent releasing its lease (bounded by its timeout)
   loop_->io.stop();
 }
 
@@ -514,6 +516,29 @@ void Supervisor::demote(const std::string& group, const std::string& name, HookD
   process::Process* p = g ? g->find(name) : nullptr;
   if (!p) return done(common::makeError(kNoSuchProcess));
   policies_->demote(*p, std::move(done));
+}
+
+// ---- Cluster mode -----------------------------------------------------------------------------
+
+void Supervisor::runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
+                                const std::string& reason, const config::Environment& extra, HookDone done) {
+  process::ProcessGroup* g = findGroup(group);
+  process::Process* p = g ? g->find(name) : nullptr;
+  if (!p) return done(common::makeError(kNoSuchProcess));
+  policies_->runClusterHook(*p, hook, reason, extra, std::move(done));
+}
+
+void Supervisor::setRole(const std::string& group, const std::string& name, const std::string& role) {
+  if (const process::Process* p = findProcess(group, name)) policies_->setRole(*p, role);
+}
+
+void Supervisor::refreshScore(const std::string& group, const std::string& name) {
+  process::ProcessGroup* g = findGroup(group);
+  if (process::Process* p = g ? g->find(name) : nullptr) policies_->refreshScore(*p);
+}
+
+void Supervisor::serviceIdle() {
+  if (stopping_) asio::post(loop_->io, [this] { continueStopping(); });
 }
 
 }  // namespace supervisord

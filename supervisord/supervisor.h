@@ -47,6 +47,10 @@ class RestartPolicies;
 class Service {
  public:
   virtual ~Service() = default;
+  // A shutdown or restart waits while this is true, after every process has stopped
+  // (the cluster agent hands back its leader key and lease); a service calls
+  // Supervisor::serviceIdle() when it becomes false.
+  virtual bool busy() const { return false; }
 };
 using ServiceFactory = std::function<common::Result<std::unique_ptr<Service>>(Supervisor&)>;
 
@@ -131,6 +135,16 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   using HookDone = std::function<void(common::Result<policy::HookRun>)>;
   void promote(const std::string& group, const std::string& name, HookDone done);
   void demote(const std::string& group, const std::string& name, HookDone done);
+
+  // ---- Cluster mode (the cluster agent, cluster_node.h) ----
+  // RestartPolicies::runClusterHook, setRole and refreshScore for the process group:name.
+  void runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
+                      const std::string& reason, const config::Environment& extra, HookDone done);
+  void setRole(const std::string& group, const std::string& name, const std::string& role);
+  void refreshScore(const std::string& group, const std::string& name);
+  // A service is no longer busy(): a shutdown waiting for it may finish.
+  void serviceIdle();
+  events::EventBus& eventBus() { return bus_; }
 
   // sendRemoteCommEvent: publishes REMOTE_COMMUNICATION.
   void remoteCommunication(const std::string& type, const std::string& data);

@@ -26,6 +26,8 @@ constexpr std::pair<int, const char*> kFaultNames[] = {
     {Faults::STILL_RUNNING, "STILL_RUNNING"},
     {Faults::CANT_REREAD, "CANT_REREAD"},
     {Faults::NOT_PROMOTABLE, "NOT_PROMOTABLE"},
+    {Faults::CLUSTER_MANAGED, "CLUSTER_MANAGED"},
+    {Faults::NOT_CLUSTERED, "NOT_CLUSTERED"},
     {Faults::HOOK_FAILED, "HOOK_FAILED"},
     {Faults::BUSY, "BUSY"},
 };

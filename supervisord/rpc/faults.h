@@ -37,6 +37,11 @@ inline constexpr int NOT_PROMOTABLE = 200;
 inline constexpr int HOOK_FAILED = 201;
 // A promote or demote of that process is running already.
 inline constexpr int BUSY = 202;
+// In a cluster the election decides roles: ha.promote/ha.demote are refused (use
+// ha.switchover), and so is a switchover or failover the cluster's state rules out.
+inline constexpr int CLUSTER_MANAGED = 203;
+// ha.getClusterState and the other cluster methods on a daemon without [cluster].
+inline constexpr int NOT_CLUSTERED = 204;
 }  // namespace Faults
 
 // "BAD_NAME" for 10; "UNKNOWN" for a code Supervisor does not define.

@@ -50,6 +50,8 @@ Fault operationFault(const std::string& error, const std::string& namespec) {
   if (error == "NOT_PROMOTABLE") return rpcError(Faults::NOT_PROMOTABLE, namespec);
   if (error == "NOT_RUNNING") return rpcError(Faults::NOT_RUNNING, namespec);
   if (error == "BUSY") return rpcError(Faults::BUSY, namespec);
+  if (error == "CLUSTER_MANAGED")
+    return rpcError(Faults::CLUSTER_MANAGED, namespec + ": the cluster decides its role (use switchover)");
   return rpcError(Faults::FAILED, namespec + ": " + error);
 }
 
