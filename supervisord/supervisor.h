@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "supervisord/cluster/cluster_report.h"
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_model.h"
 #include "supervisord/daemon_process.h"
@@ -53,6 +54,21 @@ class Service {
   virtual bool busy() const { return false; }
 };
 using ServiceFactory = std::function<common::Result<std::unique_ptr<Service>>(Supervisor&)>;
+
+// The operator's side of cluster mode (ha.getClusterState, ha.switchover, ha.failover,
+// ha.setMaintenance), offered by the cluster agent while it runs. `done` runs once, on
+// the loop: an error is "no such program: x" or a refusal in words.
+class ClusterControl {
+ public:
+  using Done = std::function<void(common::Result<void>)>;
+  virtual ~ClusterControl() = default;
+  virtual cluster::ClusterReport clusterReport() const = 0;
+  // A planned handover from the healthy primary to `node` ("" = the best candidate).
+  virtual void switchover(const std::string& program, const std::string& node, Done done) = 0;
+  // A promotion of `node` when there is no healthy primary.
+  virtual void failover(const std::string& program, const std::string& node, Done done) = 0;
+  virtual void setMaintenance(bool on, Done done) = 0;
+};
 
 class Supervisor final : public process::ProcessHost, public policy::ChildWatch {
  public:
@@ -145,6 +161,9 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   // A service is no longer busy(): a shutdown waiting for it may finish.
   void serviceIdle();
   events::EventBus& eventBus() { return bus_; }
+  // The cluster agent while it runs; null without [cluster].
+  ClusterControl* clusterControl() const { return clusterControl_; }
+  void setClusterControl(ClusterControl* control) { clusterControl_ = control; }
 
   // sendRemoteCommEvent: publishes REMOTE_COMMUNICATION.
   void remoteCommunication(const std::string& type, const std::string& data);
@@ -205,6 +224,7 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   std::string refusal_;
   std::vector<ServiceFactory> serviceFactories_;
   std::vector<std::unique_ptr<Service>> services_;  // open while run() runs
+  ClusterControl* clusterControl_ = nullptr;        // one of the services
 };
 
 }  // namespace supervisord

@@ -12,6 +12,7 @@
 #include "common/namespec.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
+#include "supervisord/rpc/ha_cluster_methods.h"
 #include "supervisord/rpc/method_docs.h"
 #include "supervisord/supervisor.h"
 
@@ -188,7 +189,13 @@ const std::vector<MethodDoc>& haMethodDocs() {
        "@param string name The name of the process (or 'group:name')\n"
        "@return boolean result     Always True unless error"},
   };
-  return docs;
+  static const std::vector<MethodDoc> all = [] {
+    std::vector<MethodDoc> out = docs;
+    const auto& cluster = haClusterMethodDocs();
+    out.insert(out.end(), cluster.begin(), cluster.end());
+    return out;
+  }();
+  return all;
 }
 
 void addHaMethods(Dispatcher& d, Supervisor& s) {
@@ -239,6 +246,7 @@ void addHaMethods(Dispatcher& d, Supervisor& s) {
     if (!name) return rpcError(Faults::INCORRECT_PARAMETERS);
     return runRoleHook(s, *name, false);
   });
+  addHaClusterMethods(d, s);
 }
 
 }  // namespace rpc
