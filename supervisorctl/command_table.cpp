@@ -14,14 +14,19 @@ const std::vector<Command>& commandTable() {
        "clear <name>\t\tClear a process' log files.\n"
        "clear <name> <name>\tClear multiple process' log files\n"
        "clear all\t\tClear all process' log files"},
+      {"cluster", doCluster, "cluster\t\t\tShow the cluster: nodes, roles, scores, primaries, lease"},
       {"demote", doDemote, "demote <name>\t\tRun a promotable process' demote hook; it becomes a replica"},
       {"exit", doQuit, "exit\tExit the supervisor shell."},
+      {"failover", doFailover,
+       "failover [--wait=S] <name> <node>\tPromote <node> when the program has no healthy primary"},
       {"fg", doFg, "fg <process>\tConnect to a process in foreground mode\n\t\tCtrl-C to exit"},
       {"help", doHelp, "help\t\tPrint a list of available actions\nhelp <action>\tPrint help for <action>"},
       {"maintail", doMaintail,
        "maintail -f \tContinuous tail of supervisor main log file (Ctrl-C to exit)\n"
        "maintail -100\tlast 100 *bytes* of supervisord main log file\n"
        "maintail\tlast 1600 *bytes* of supervisor main log file\n"},
+      {"maintenance", doMaintenance,
+       "maintenance on|off\tStop (on) or resume (off) every automatic action of the cluster"},
       {"open", doOpen,
        "open <url>\tConnect to a remote supervisord process.\n"
        "\t\t(for UNIX domain socket, use unix:///socket/path)"},
@@ -48,6 +53,8 @@ const std::vector<Command>& commandTable() {
        "restart all\t\tRestart all processes\n"
        "Note: restart does not reread config files. For that, see reread and update."},
       {"shutdown", doShutdown, "shutdown \tShut the remote supervisord down."},
+      {"switchover", doSwitchover,
+       "switchover [--wait=S] <name> [<node>]\tHand the primary role over to <node> (default: the best replica)"},
       {"signal", doSignal,
        "signal <signal name> <name>\t\tSignal a process\n"
        "signal <signal name> <gname>:*\t\tSignal all processes in a group\n"

@@ -59,5 +59,10 @@ bool doPolicy(Controller& ctl, const std::string& arg);
 bool doPromote(Controller& ctl, const std::string& arg);
 bool doDemote(Controller& ctl, const std::string& arg);
 bool doResetbudget(Controller& ctl, const std::string& arg);
+// cluster_commands.cpp (ha.*: supervisor-ha's cluster mode)
+bool doCluster(Controller& ctl, const std::string& arg);
+bool doSwitchover(Controller& ctl, const std::string& arg);
+bool doFailover(Controller& ctl, const std::string& arg);
+bool doMaintenance(Controller& ctl, const std::string& arg);
 
 }  // namespace supervisorctl

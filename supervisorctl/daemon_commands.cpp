@@ -50,7 +50,8 @@ constexpr const char* kHelpListing =
     "\n"
     "ha commands (type help <topic>):\n"
     "================================\n"
-    "demote  policy  promote  resetbudget\n";
+    "cluster  failover     policy   resetbudget\n"
+    "demote   maintenance  promote  switchover \n";
 
 }  // namespace
 

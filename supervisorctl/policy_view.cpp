@@ -13,23 +13,7 @@ namespace {
 
 using common::xmlrpc::Value;
 
-double memberDouble(const Value& info, const std::string& name) {
-  const Value* member = info.find(name);
-  if (!member) return 0;
-  if (member->isDouble()) return member->asDouble();
-  if (member->isInt()) return static_cast<double>(member->asInt());
-  return 0;
-}
-
-bool memberBool(const Value& info, const std::string& name) { return memberInt(info, name) != 0; }
-
 int memberCount(const Value& info, const std::string& name) { return static_cast<int>(memberInt(info, name)); }
-
-const Value::Array& memberArray(const Value& info, const std::string& name) {
-  static const Value::Array kNone;
-  const Value* member = info.find(name);
-  return member && member->isArray() ? member->asArray() : kNone;
-}
 
 // "4.0s": delays, which jitter makes fractional.
 std::string delayText(double seconds) {

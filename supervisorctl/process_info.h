@@ -23,6 +23,24 @@ inline std::int64_t memberInt(const common::xmlrpc::Value& info, const std::stri
   return 0;
 }
 
+inline double memberDouble(const common::xmlrpc::Value& info, const std::string& name) {
+  const common::xmlrpc::Value* member = info.find(name);
+  if (!member) return 0;
+  if (member->isDouble()) return member->asDouble();
+  if (member->isInt()) return static_cast<double>(member->asInt());
+  return 0;
+}
+
+inline bool memberBool(const common::xmlrpc::Value& info, const std::string& name) {
+  return memberInt(info, name) != 0;
+}
+
+inline const common::xmlrpc::Value::Array& memberArray(const common::xmlrpc::Value& info, const std::string& name) {
+  static const common::xmlrpc::Value::Array kNone;
+  const common::xmlrpc::Value* member = info.find(name);
+  return member && member->isArray() ? member->asArray() : kNone;
+}
+
 // Python's str() of a member, for values printed as they come (pid, priorities).
 inline std::string memberText(const common::xmlrpc::Value& info, const std::string& name) {
   const common::xmlrpc::Value* member = info.find(name);

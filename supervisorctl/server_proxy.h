@@ -27,7 +27,7 @@ inline constexpr int UNKNOWN_METHOD = 1, INCORRECT_PARAMETERS = 2, BAD_ARGUMENTS
                      FAILED = 30, ABNORMAL_TERMINATION = 40, SPAWN_ERROR = 50, ALREADY_STARTED = 60,
                      NOT_RUNNING = 70, SUCCESS = 80, ALREADY_ADDED = 90, STILL_RUNNING = 91, CANT_REREAD = 92;
 // supervisor-ha's ha.* faults (supervisord/rpc/faults.h).
-inline constexpr int NOT_PROMOTABLE = 200, HOOK_FAILED = 201, BUSY = 202;
+inline constexpr int NOT_PROMOTABLE = 200, HOOK_FAILED = 201, BUSY = 202, CLUSTER_MANAGED = 203, NOT_CLUSTERED = 204;
 }
 
 struct RpcReply {

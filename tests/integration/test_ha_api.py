@@ -306,7 +306,8 @@ class PolicyCommandsOfSupervisorctl(unittest.TestCase):
         out, code = ctl("help")
         self.assertEqual(code, 0)
         self.assertIn("\nha commands (type help <topic>):\n================================\n"
-                      "demote  policy  promote  resetbudget\n", out)
+                      "cluster  failover     policy   resetbudget\n"
+                      "demote   maintenance  promote  switchover \n", out)
         for action in ("policy", "promote", "demote", "resetbudget"):
             out, code = ctl("help", action)
             self.assertTrue(out.startswith(action + " <name>"), out)

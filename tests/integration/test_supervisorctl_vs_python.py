@@ -213,7 +213,8 @@ class SupervisorctlVsPython(unittest.TestCase):
         # Ours lists its ha.* actions after Python's, as Python lists a ctlplugin named "ha".
         self.assertEqual(self.run_ctl(OUR_SUPERVISORCTL, ["help"]),
                          (self.python("help")[0] + "\nha commands (type help <topic>):\n" + "=" * 32 +
-                          "\ndemote  policy  promote  resetbudget\n\n", 0, ""))
+                          "\ncluster  failover     policy   resetbudget\n"
+                          "demote   maintenance  promote  switchover \n\n", 0, ""))
         for action in ("add", "avail", "clear", "exit", "fg", "help", "maintail", "open", "pid", "quit",
                        "reload", "remove", "reread", "restart", "shutdown", "signal", "start", "status",
                        "stop", "tail", "update", "version", "EOF", "nope"):

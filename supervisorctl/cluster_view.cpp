@@ -1,0 +1,99 @@
+#include "supervisorctl/cluster_view.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "supervisorctl/process_info.h"
+
+namespace supervisorctl {
+
+namespace {
+
+using common::xmlrpc::Value;
+
+std::string seconds(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fs", value);
+  return text;
+}
+
+std::string padRight(const std::string& text, std::size_t width) {
+  return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
+}
+
+}  // namespace
+
+ClusterView decodeClusterState(const Value& state) {
+  ClusterView view;
+  view.cluster = memberString(state, "cluster");
+  view.node = memberString(state, "node");
+  view.address = memberString(state, "address");
+  view.endpoint = memberString(state, "endpoint");
+  view.connected = memberBool(state, "connected");
+  view.leaseTtl = memberDouble(state, "lease_ttl");
+  view.leaseLeft = memberDouble(state, "lease_left");
+  view.maintenance = memberBool(state, "maintenance");
+  for (const Value& item : memberArray(state, "programs")) {
+    ClusterView::Program program;
+    program.name = memberString(item, "name");
+    program.leader = memberString(item, "leader");
+    program.leaderAddress = memberString(item, "leader_address");
+    program.phase = memberString(item, "phase");
+    program.handover = memberString(item, "handover");
+    for (const Value& entry : memberArray(item, "members")) {
+      ClusterView::Member m;
+      m.node = memberString(entry, "node");
+      m.address = memberString(entry, "address");
+      m.health = memberString(entry, "health");
+      m.role = memberString(entry, "role");
+      if (const Value* score = entry.find("score"); score && score->isInt()) m.score = score->asInt();
+      m.eligible = memberBool(entry, "eligible");
+      program.members.push_back(std::move(m));
+    }
+    view.programs.push_back(std::move(program));
+  }
+  return view;
+}
+
+std::vector<std::string> formatCluster(const ClusterView& view) {
+  std::vector<std::string> lines;
+  std::string head = "cluster " + view.cluster + "  node " + view.node + " (" + view.address + ")  ";
+  head += view.connected ? "connected, lease " + seconds(view.leaseLeft) + " of " + seconds(view.leaseTtl)
+                         : std::string("NOT CONNECTED");
+  if (!view.endpoint.empty()) head += "  etcd " + view.endpoint;
+  lines.push_back(head);
+  if (view.maintenance) lines.push_back("maintenance on: no automatic action");
+  for (const auto& program : view.programs) {
+    std::string line = program.name + "  ";
+    line += program.leader.empty() ? "no primary" : "primary " + program.leader + " (" + program.leaderAddress + ")";
+    if (!program.handover.empty()) line += "  handover " + program.handover;
+    line += "  (this node: " + program.phase + ")";
+    lines.push_back(line);
+    std::size_t widths[4] = {0, 0, 0, 0};
+    for (const auto& m : program.members) {
+      widths[0] = std::max(widths[0], m.node.size());
+      widths[1] = std::max(widths[1], m.address.size());
+      widths[2] = std::max(widths[2], m.health.size());
+      widths[3] = std::max(widths[3], m.role.size());
+    }
+    for (const auto& m : program.members) {
+      std::string row = "  " + padRight(m.node, widths[0]) + "  " + padRight(m.address, widths[1]) + "  " +
+                        padRight(m.health, widths[2]) + "  " + padRight(m.role, widths[3]) + "  score " +
+                        (m.score ? std::to_string(*m.score) : std::string("none"));
+      if (!m.eligible) row += "  not eligible";
+      lines.push_back(row);
+    }
+  }
+  return lines;
+}
+
+std::string primaryOf(const ClusterView& view, const std::string& program) {
+  for (const auto& p : view.programs) {
+    if (p.name != program) continue;
+    for (const auto& m : p.members)
+      if (m.role == "primary" && m.node == p.leader) return m.node;
+  }
+  return "";
+}
+
+}  // namespace supervisorctl
