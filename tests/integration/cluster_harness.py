@@ -92,33 +92,61 @@ def http_post_json(url, body, timeout):
         raise EtcdError("HTTP %d: %s" % (e.code, text)) from None
 
 
+def _distinct_free_ports(count):
+    ports = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def _port_trouble(etcd):
+    """Whether a member's log says its port was taken."""
+    for i in range(etcd.count):
+        try:
+            with open(etcd.log_path(i), errors="replace") as f:
+                if "address already in use" in f.read():
+                    return True
+        except FileNotFoundError:
+            pass
+    return False
+
+
 class EtcdCluster:
     """`members` etcd processes on free loopback ports under tmp/etcd, started and healthy when
     the constructor returns. Member indices are 0-based (member i is named m<i+1>).
     Every helper is a JSON-gateway call with a short timeout that tries the running members
     in turn and raises EtcdError when none answers."""
 
-    def __init__(self, tmp, members=3, heartbeat_ms=50, election_ms=500, timeout=20):
+    def __init__(self, tmp, members=3, heartbeat_ms=50, election_ms=500, timeout=20, attempts=3):
         self.dir = os.path.join(tmp, "etcd")
-        os.makedirs(self.dir, exist_ok=True)
         self.count = members
-        self.client_ports = [free_port() for _ in range(members)]
-        self.peer_ports = [free_port() for _ in range(members)]
-        self.endpoints = ["http://127.0.0.1:%d" % p for p in self.client_ports]
-        self.peer_urls = ["http://127.0.0.1:%d" % p for p in self.peer_ports]
         self.heartbeat_ms = heartbeat_ms
         self.election_ms = election_ms
         self.procs = [None] * members
         self._outputs = [None] * members
-        try:
-            for i in range(members):
-                self._spawn(i, "new")
-            self.wait_healthy(timeout=timeout)
-            self.put("/harness/ready", "1")
-            self.delete("/harness/ready")
-        except BaseException:
-            self.close()
-            raise
+        # A free port can be taken between free_port() and etcd's bind: then a member exits at
+        # once, and the whole cluster starts again on fresh ports.
+        for attempt in range(1, attempts + 1):
+            shutil.rmtree(self.dir, ignore_errors=True)
+            os.makedirs(self.dir)
+            ports = _distinct_free_ports(2 * members)
+            self.client_ports, self.peer_ports = ports[:members], ports[members:]
+            self.endpoints = ["http://127.0.0.1:%d" % p for p in self.client_ports]
+            self.peer_urls = ["http://127.0.0.1:%d" % p for p in self.peer_ports]
+            try:
+                for i in range(members):
+                    self._spawn(i, "new")
+                self.wait_healthy(timeout=timeout)
+                self.put("/harness/ready", "1")
+                self.delete("/harness/ready")
+                return
+            except BaseException:
+                exited = any(p is not None and p.poll() is not None for p in self.procs)
+                self.close()
+                if attempt == attempts or not exited or not _port_trouble(self):
+                    raise
 
     # -- processes --
 
@@ -461,6 +489,7 @@ class NodeLink:
             for pipe in list(self._pipes):
                 self._close_pipe(pipe, reset=True)
         else:
+            self._listen_all()  # after a reset: accepted from now on, and held
             for pipe in list(self._pipes):
                 self._update(pipe)
 
@@ -975,6 +1004,27 @@ class ClusterNodes:
         except FileNotFoundError:
             return None
 
+    def etcd_keys(self):
+        """{key: value} of this cluster's keys in etcd (the contract's /supervisor-ha/<name>/),
+        or {"(etcd)": error} when etcd does not answer."""
+        try:
+            return self.etcd.get_prefix("/supervisor-ha/%s/" % self.cluster_name)
+        except EtcdError as e:
+            return {"(etcd)": str(e)}
+
+    def diagnostics(self, log_lines=25):
+        """What to print when a scenario fails: the timeline, the etcd keys, each node's
+        link state and its supervisord log's last lines."""
+        parts = [self.timeline.dump(), "etcd keys:"]
+        parts += ["  %s = %s" % kv for kv in sorted(self.etcd_keys().items())]
+        for node in self.names:
+            daemon = self.daemons[node]
+            running = daemon.proc is not None and daemon.proc.poll() is None
+            parts.append("--- %s (%s, link %s), last %d log lines ---" % (
+                node, "running" if running else "not running", self.links[node].mode, log_lines))
+            parts += daemon.log().splitlines()[-log_lines:]
+        return "\n".join(parts)
+
     # -- node life --
 
     def start(self, node):
@@ -1070,6 +1120,22 @@ def _self_check(keep, with_cluster):
         raise AssertionError("%s succeeded" % what)
 
     try:
+        busy = socket.socket()
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        global _distinct_free_ports
+        fresh, taken = _distinct_free_ports, [busy.getsockname()[1]]
+
+        def first_port_taken(count):
+            return [taken.pop()] + fresh(count - 1) if taken else fresh(count)
+        _distinct_free_ports = first_port_taken
+        try:
+            with EtcdCluster(os.path.join(tmp, "single"), members=1) as single:
+                single.put("/a", "b")
+        finally:
+            _distinct_free_ports = fresh
+            busy.close()
+        step("etcd: a member whose port is taken fails, EtcdCluster starts again on other ports")
         with EtcdCluster(tmp) as etcd:
             step("etcd: %d members healthy: %s" % (etcd.count, " ".join(etcd.endpoints)))
             etcd.put("/demo/a", "1")
@@ -1094,6 +1160,13 @@ def _self_check(keep, with_cluster):
             etcd.put("/demo/q", "back")
             assert etcd.get("/demo/q") == "back"
             step("restarted them (existing state): healthy again, put works, leader %s" % etcd.name(etcd.leader()))
+            leader = etcd.leader()
+            etcd.stop(leader)
+            etcd.put("/demo/q", "two of three")
+            etcd.restart(leader)
+            assert etcd.get("/demo/q", endpoint=etcd.endpoints[leader]) == "two of three"
+            step("stop(%s) (SIGTERM, the leader): two members still write; restart(%s) catches up" % (
+                etcd.name(leader), etcd.name(leader)))
 
             with NodeLink(etcd.endpoints, name="check") as link:
                 proxied = etcd.call
@@ -1147,6 +1220,23 @@ def _self_check(keep, with_cluster):
                 link.heal()
                 proxied("/v3/kv/range", {"key": _b64("/link")}, endpoint=link.endpoints[2])
                 step("heal(): works again")
+
+                # Bytes in bulk and many connections at once.
+                big = "x" * 1000000
+                proxied("/v3/kv/put", {"key": _b64("/big"), "value": _b64(big)}, endpoint=link.endpoints[1])
+                answer = proxied("/v3/kv/range", {"key": _b64("/big")}, endpoint=link.endpoints[2], timeout=5)
+                assert _unb64(answer["kvs"][0]["value"]) == big
+                results = []
+                workers = [threading.Thread(target=lambda n=n: results.append(proxied(
+                    "/v3/kv/put", {"key": _b64("/many/%d" % n), "value": _b64("v")},
+                    endpoint=link.endpoints[n % 3], timeout=5))) for n in range(40)]
+                for worker in workers:
+                    worker.start()
+                for worker in workers:
+                    worker.join()
+                assert len(results) == 40 and len(etcd.get_prefix("/many/")) == 40
+                wait_until(lambda: link.connection_count() == 0, 5, "the proxied connections to close")
+                step("1 MB each way and 40 concurrent requests through the link; every connection closed after")
             wait_until(lambda: threading.active_count() == threads_before, 5, "the proxy thread to end")
 
             timeline_check(tmp, step)
@@ -1207,7 +1297,8 @@ def timeline_check(tmp, step):
         return subprocess.run([sys.executable, ROLE_HOOK, name] + common, env=full,
                               capture_output=True, text=True, timeout=10)
 
-    programs = {node: subprocess.Popen([sys.executable, ROLE_PROGRAM, "--node", node] + common)
+    programs = {node: subprocess.Popen([sys.executable, ROLE_PROGRAM, "--node", node] + common,
+                                       stdout=subprocess.DEVNULL)
                 for node in ("n1", "n2")}
     try:
         for node in programs:
@@ -1264,7 +1355,7 @@ def timeline_check(tmp, step):
         except AssertionError as e:
             assert "2 primaries at once" in str(e), e
         crash = subprocess.run([sys.executable, ROLE_PROGRAM, "--node", "n4", "--crash-after", "0.1"] + common,
-                               timeout=10)
+                               timeout=10, stdout=subprocess.DEVNULL)
         open(os.path.join(state, "n5.crash"), "w").close()
         crash_at_start = subprocess.run([sys.executable, ROLE_PROGRAM, "--node", "n5"] + common, timeout=10,
                                         capture_output=True)
@@ -1316,7 +1407,10 @@ def nodes_check(tmp, etcd, step, with_cluster):
         nodes.start(primary)
         nodes.timeline.wait_for(primary, "replica", "start", after=nodes.timeline.role_changes(primary)[-1][0])
         step("  start(%s) again: its program is back as a replica" % primary)
-        print(nodes.timeline.dump())
+        nodes.cut("n3", "blackhole")
+        assert nodes.link("n3").mode == "blackhole"
+        nodes.heal("n3")
+        print(nodes.diagnostics(log_lines=3))
 
 
 if __name__ == "__main__":
