@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "supervisord/cluster_node.h"
 #include "supervisord/daemon_process.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/events/event_bus.h"
@@ -50,6 +51,7 @@ int runDaemon(config::Config config, const config::LoadOptions& load) {
     config::Config current = config;
     Supervisor supervisor(std::move(current), log, bus, first, std::move(messages), load);
     messages = {};
+    if (supervisor.config().cluster) supervisor.addService(ClusterNode::open);  // before the API uses it
     supervisor.addService([](Supervisor& s) -> common::Result<std::unique_ptr<Service>> {
       auto servers = rpc::HttpServers::open(s);
       if (!servers) return servers.takeError();

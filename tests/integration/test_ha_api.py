@@ -18,7 +18,8 @@ SUPERVISORCTL = os.path.abspath(os.environ.get(
     "SUPERVISORCTL_BIN",
     os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin", "supervisorctl")))
 
-HA_METHODS = ["ha.demote", "ha.getAllPolicyStates", "ha.getPolicyState", "ha.promote", "ha.resetBudget"]
+HA_METHODS = ["ha.demote", "ha.failover", "ha.getAllPolicyStates", "ha.getClusterState", "ha.getPolicyState",
+              "ha.promote", "ha.resetBudget", "ha.setMaintenance", "ha.switchover"]
 
 # Hooks: small scripts that leave a marker file, one that fails, one that takes its time.
 SCRIPTS = {
@@ -192,6 +193,16 @@ class PolicyStateOverXmlRpc(unittest.TestCase):
         for name in HA_METHODS:
             self.assertIn("@return", server.system.methodHelp(name))
         self.assertIn("HOOK_FAILED", server.system.methodHelp("ha.promote"))
+        self.assertEqual(server.system.methodSignature("ha.switchover"), ["boolean", "string", "string"])
+        self.assertEqual(server.system.methodSignature("ha.getClusterState"), ["struct"])
+
+    def test_the_cluster_methods_without_a_cluster_section(self):
+        self.assertFault(204, "NOT_CLUSTERED: this supervisord has no [cluster] section", rpc().ha.getClusterState)
+        self.assertFault(204, "NOT_CLUSTERED: this supervisord has no [cluster] section",
+                         rpc().ha.switchover, "plain", "n2")
+        self.assertFault(204, "NOT_CLUSTERED: this supervisord has no [cluster] section", rpc().ha.setMaintenance, True)
+        out, code = ctl("cluster")
+        self.assertEqual((out, code), ("ERROR: this supervisord is not in a cluster (no [cluster] section)\n", 1))
 
     def test_supervisor_methods_are_unaffected(self):
         server = rpc()

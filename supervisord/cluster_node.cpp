@@ -1,0 +1,811 @@
+#include "supervisord/cluster_node.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "common/namespec.h"
+#include "common/value_types.h"
+#include "supervisord/cluster/election.h"
+#include "supervisord/cluster/etcd_client.h"
+#include "supervisord/events/event_bus.h"
+#include "supervisord/events/event_types.h"
+#include "supervisord/process/process.h"
+#include "supervisord/process/process_group.h"
+
+namespace supervisord {
+
+namespace asio = boost::asio;
+using cluster::Action;
+using cluster::Election;
+using cluster::Health;
+using cluster::MemberRole;
+using nlohmann::json;
+using process::ProcessState;
+
+namespace {
+
+double steadyNow() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::chrono::microseconds after(double seconds) {
+  return std::chrono::microseconds(static_cast<long long>(std::max(0.0, seconds) * 1e6));
+}
+
+Health healthOf(const process::Process& p) {
+  switch (p.state()) {
+    case ProcessState::Running: return Health::Up;
+    case ProcessState::Starting:
+    case ProcessState::Backoff:
+    case ProcessState::Stopping: return Health::Recovering;
+    case ProcessState::Exited: return p.restartPending() ? Health::Recovering : Health::Down;
+    default: return Health::Down;
+  }
+}
+
+std::optional<json> parseJson(const std::string& text) {
+  json value = json::parse(text, nullptr, false);
+  if (value.is_discarded() || !value.is_object()) return std::nullopt;
+  return value;
+}
+
+std::string text(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+// One promotable program: its election, what etcd shows of it, what this node published.
+struct ProgramState {
+  std::string group;
+  std::string name;
+  std::string namespec;
+  Election election;
+  cluster::View view;
+  long long leaderLease = 0;                  // the lease the leader key is attached to
+  std::map<std::string, MemberRole> roles;    // last role seen per node (notify_command)
+  std::optional<std::string> published;       // the member entry as last written
+  bool publishing = false;
+  bool stoppedByFence = false;
+
+  ProgramState(std::string g, std::string n, cluster::ElectionSettings settings)
+      : group(std::move(g)), name(std::move(n)), namespec(common::makeNamespec(group, name)),
+        election(std::move(settings)) {}
+};
+
+struct ClusterNode::State {
+  Supervisor& supervisor;
+  const config::ClusterConfig config;
+  const std::string prefix;  // "/supervisor-ha/<name>/"
+  cluster::EtcdClient client;
+  asio::steady_timer keepaliveTimer;
+  asio::steady_timer fenceTimer;
+  asio::steady_timer deadlineTimer;
+  asio::steady_timer resyncTimer;
+  std::unique_ptr<cluster::EtcdWatch> watch;
+  std::map<std::string, std::unique_ptr<ProgramState>> programs;  // by namespec
+  events::EventBus::SubscriptionId subscription = 0;
+
+  long long lease = 0;          // 0: none
+  bool granting = false;
+  double renewedAt = 0;         // steady time the last successful renewal was sent
+  bool quorum = false;
+  bool maintenance = false;
+  bool evaluationPosted = false;
+  bool resyncing = false;
+  bool leaving = false;         // the daemon is stopping
+  bool left = false;            // the lease is revoked (or there was none)
+  std::string lastFailure;      // the last etcd failure logged (repeats are not)
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+
+  explicit State(Supervisor& s)
+      : supervisor(s),
+        config(*s.config().cluster),
+        prefix("/supervisor-ha/" + config.name + "/"),
+        client(s.io(), clientOptions(config)),
+        keepaliveTimer(s.io()),
+        fenceTimer(s.io()),
+        deadlineTimer(s.io()),
+        resyncTimer(s.io()) {}
+
+  static cluster::EtcdOptions clientOptions(const config::ClusterConfig& c) {
+    cluster::EtcdOptions options;
+    for (const auto& e : c.etcd) {
+      const std::string host = e.host.find(':') == std::string::npos ? e.host : "[" + e.host + "]";
+      options.endpoints.push_back("http://" + host + ":" + std::to_string(e.port));
+    }
+    options.requestTimeout = std::chrono::milliseconds(static_cast<long long>(c.requestTimeout * 1000));
+    return options;
+  }
+
+  double fenceWindow() const { return config.leaseTtl - config.fenceMargin; }
+  double keepaliveInterval() const { return std::max(0.1, fenceWindow() / 3); }
+
+  std::string programKey(const ProgramState& p, const std::string& rest) const {
+    return prefix + "programs/" + p.namespec + "/" + rest;
+  }
+
+  void log(config::LogLevel level, const std::string& text) { supervisor.log(level, "cluster: " + text); }
+
+  // An etcd failure, logged when it differs from the last one (a dead etcd is not a
+  // line per keepalive).
+  void failure(const std::string& what, const std::string& error) {
+    const std::string line = what + ": " + error;
+    if (line == lastFailure) return;
+    lastFailure = line;
+    log(config::LogLevel::Warn, line);
+  }
+
+  // Runs `action` later on the loop, unless this State is gone by then.
+  template <typename F>
+  auto guarded(F action) {
+    return [weak = std::weak_ptr<bool>(alive), action = std::move(action)](auto&&... args) mutable {
+      auto flag = weak.lock();
+      if (!flag || !*flag) return;
+      action(std::forward<decltype(args)>(args)...);
+    };
+  }
+
+  // ---- Programs ----------------------------------------------------------------------------
+
+  void collectPrograms() {
+    std::map<std::string, std::unique_ptr<ProgramState>> found;
+    for (auto* group : supervisor.groups())
+      for (const auto& p : group->processes()) {
+        if (p->config().policy.role != config::Role::Promotable) continue;
+        const std::string namespec = common::makeNamespec(group->name(), p->config().name);
+        auto existing = programs.find(namespec);
+        if (existing != programs.end()) {
+          found[namespec] = std::move(existing->second);
+          continue;
+        }
+        cluster::ElectionSettings settings{config.node, config.settle, config.leaseTtl,
+                                           config.noQuorumPolicy == config::NoQuorumPolicy::Freeze};
+        found[namespec] = std::make_unique<ProgramState>(group->name(), p->config().name, settings);
+      }
+    programs = std::move(found);
+  }
+
+  const process::Process* processOf(const ProgramState& p) const { return supervisor.findProcess(p.group, p.name); }
+
+  cluster::Local localOf(const ProgramState& p) const {
+    cluster::Local local;
+    local.quorum = quorum;
+    const process::Process* process = processOf(p);
+    if (!process) return local;
+    local.health = healthOf(*process);
+    if (leaving) return local;  // a stopping daemon is nobody's candidate
+    auto report = supervisor.policyReport(p.group, p.name);
+    if (report && local.health == Health::Up) local.score = report->score;
+    return local;
+  }
+
+  cluster::View viewOf(const ProgramState& p) const {
+    cluster::View view = p.view;
+    view.maintenance = maintenance;
+    if (view.leader) view.leader->mine = lease != 0 && p.leaderLease == lease;
+    return view;
+  }
+
+  // ---- Lease -------------------------------------------------------------------------------
+
+  void grant() {
+    if (granting || leaving) return;
+    granting = true;
+    const double sentAt = steadyNow();
+    client.grantLease(static_cast<long long>(config.leaseTtl),
+                      guarded([this, sentAt](common::Result<cluster::Lease> result) {
+                        granting = false;
+                        if (!result) {
+                          failure("could not get an etcd lease", result.error());
+                          armKeepalive();
+                          return;
+                        }
+                        lease = result->id;
+                        renewedAt = sentAt;
+                        lastFailure.clear();
+                        log(config::LogLevel::Info, "node " + config.node + " joined cluster " + config.name +
+                                                        " (lease " + std::to_string(lease) + ", ttl " +
+                                                        common::secondsText(config.leaseTtl) + " s)");
+                        setQuorum(true);
+                        for (auto& [name, p] : programs) p->published.reset();  // entries went with the old lease
+                        resync();
+                        armKeepalive();
+                      }));
+  }
+
+  void armKeepalive() {
+    keepaliveTimer.expires_after(after(keepaliveInterval()));
+    keepaliveTimer.async_wait(guarded([this](boost::system::error_code ec) {
+      if (!ec) keepalive();
+    }));
+  }
+
+  void keepalive() {
+    if (leaving) return;
+    if (lease == 0) return grant();
+    const double sentAt = steadyNow();
+    const long long id = lease;
+    client.keepAlive(id, guarded([this, sentAt, id](common::Result<long long> result) {
+      if (id != lease) return;
+      if (result) {
+        renewedAt = std::max(renewedAt, sentAt);
+        lastFailure.clear();
+        setQuorum(true);
+      } else if (cluster::EtcdClient::isLeaseLost(result.error())) {
+        log(config::LogLevel::Warn, "lease " + std::to_string(id) + " expired in etcd: its keys are gone");
+        lease = 0;
+        setQuorum(false);
+        grant();
+      } else {
+        failure("could not renew the etcd lease", result.error());
+      }
+    }));
+    armKeepalive();
+  }
+
+  // quorum = the lease was renewed within lease_ttl - fence_margin; the fence timer ends it.
+  void setQuorum(bool renewed) {
+    const bool now = renewed && lease != 0 && steadyNow() < renewedAt + fenceWindow();
+    if (now) {
+      fenceTimer.expires_after(after(renewedAt + fenceWindow() - steadyNow()));
+      fenceTimer.async_wait(guarded([this](boost::system::error_code ec) {
+        if (!ec) setQuorum(false);
+      }));
+    }
+    if (now == quorum) return;
+    quorum = now;
+    if (!quorum)
+      log(config::LogLevel::Warn, "no quorum: the etcd lease was not renewed for " +
+                                      common::secondsText(fenceWindow()) + " s (lease_ttl - fence_margin)");
+    else
+      log(config::LogLevel::Info, "quorum: the etcd lease is renewed");
+    evaluateSoon();
+  }
+
+  // ---- What etcd shows ---------------------------------------------------------------------
+
+  // Reads every key of the cluster, then watches from there.
+  void resync() {
+    if (resyncing) return;
+    resyncing = true;
+    client.rangePrefix(prefix, guarded([this](common::Result<cluster::RangeResult> result) {
+      resyncing = false;
+      if (!result) {
+        failure("could not read the cluster's keys", result.error());
+        scheduleResync(0.5);
+        return;
+      }
+      maintenance = false;
+      for (auto& [name, p] : programs) {
+        p->view.leader.reset();
+        p->view.members.clear();
+        p->view.handover.reset();
+        p->leaderLease = 0;
+      }
+      std::map<std::string, std::map<std::string, MemberRole>> before;
+      for (const auto& kv : result->kvs) apply(kv);
+      startWatch(result->revision + 1);
+      scheduleResync(5);  // a safety net under the watch
+      evaluateSoon();
+    }));
+  }
+
+  void scheduleResync(double seconds) {
+    resyncTimer.expires_after(after(seconds));
+    resyncTimer.async_wait(guarded([this](boost::system::error_code ec) {
+      if (!ec) resync();
+    }));
+  }
+
+  void startWatch(long long revision) {
+    watch = client.watchPrefix(
+        prefix, revision,
+        guarded([this](const std::vector<cluster::WatchEvent>& events, long long) {
+          for (const auto& event : events) {
+            if (event.type == cluster::WatchEvent::Type::Put)
+              apply(event.kv);
+            else
+              remove(event.kv.key);
+          }
+          evaluateSoon();
+        }),
+        guarded([this](const std::string& reason) {
+          failure("the etcd watch broke", reason);
+          watch.reset();
+          scheduleResync(0.5);
+        }));
+  }
+
+  // The program a key belongs to and the rest of the key ("leader", "members/n1", "handover").
+  std::pair<ProgramState*, std::string> locate(const std::string& key) {
+    if (!key.starts_with(prefix + "programs/")) return {nullptr, ""};
+    const std::string rest = key.substr(prefix.size() + 9);
+    for (auto& [namespec, p] : programs)
+      if (rest.starts_with(namespec + "/")) return {p.get(), rest.substr(namespec.size() + 1)};
+    return {nullptr, ""};
+  }
+
+  void apply(const cluster::KeyValue& kv) {
+    if (kv.key == prefix + "maintenance") {
+      maintenance = kv.value == "on";
+      return;
+    }
+    auto [p, rest] = locate(kv.key);
+    if (!p) return;
+    auto value = parseJson(kv.value);
+    if (!value) return;
+    if (rest == "leader") {
+      p->view.leader = cluster::Leader{text(*value, "node"), text(*value, "address"), kv.createRevision, false};
+      p->leaderLease = kv.lease;
+    } else if (rest == "handover") {
+      p->view.handover = cluster::Handover{text(*value, "from"), text(*value, "to")};
+    } else if (rest.starts_with("members/")) {
+      cluster::Member m;
+      m.node = rest.substr(8);
+      m.address = text(*value, "address");
+      m.health = cluster::healthFromName(text(*value, "health")).value_or(Health::Down);
+      m.role = cluster::roleFromName(text(*value, "role")).value_or(MemberRole::Replica);
+      if (auto s = value->find("score"); s != value->end() && s->is_number_integer()) m.score = s->get<long long>();
+      if (auto e = value->find("eligible"); e != value->end() && e->is_boolean()) m.eligible = e->get<bool>();
+      p->view.members[m.node] = m;
+      noticeRole(*p, m.node, m.role);
+    }
+  }
+
+  void remove(const std::string& key) {
+    if (key == prefix + "maintenance") {
+      maintenance = false;
+      return;
+    }
+    auto [p, rest] = locate(key);
+    if (!p) return;
+    if (rest == "leader") {
+      p->view.leader.reset();
+      p->leaderLease = 0;
+    } else if (rest == "handover") {
+      p->view.handover.reset();
+    } else if (rest.starts_with("members/")) {
+      p->view.members.erase(rest.substr(8));
+    }
+  }
+
+  // notify_command, pre and post every promote and demote anywhere in the cluster.
+  void noticeRole(ProgramState& p, const std::string& node, MemberRole role) {
+    auto known = p.roles.find(node);
+    std::optional<MemberRole> before;
+    if (known != p.roles.end()) before = known->second;
+    p.roles[node] = role;
+    if (!before && role == MemberRole::Replica) return;  // a node joining as replica
+    for (const auto& n : cluster::notificationsFor(before, role)) {
+      config::Environment extra = hookEnvironment(p);
+      extra.emplace_back("SUPERVISOR_NOTIFY_TYPE", n.type);
+      extra.emplace_back("SUPERVISOR_NOTIFY_OPERATION", n.operation);
+      extra.emplace_back("SUPERVISOR_NOTIFY_NODE", node);
+      supervisor.runClusterHook(p.group, p.name, "notify", n.type + " " + n.operation + " " + node, extra,
+                                [](common::Result<policy::HookRun>) {});
+    }
+  }
+
+  // ---- Deciding and acting -----------------------------------------------------------------
+
+  void evaluateSoon() {
+    if (evaluationPosted) return;
+    evaluationPosted = true;
+    asio::post(supervisor.io(), guarded([this] {
+      evaluationPosted = false;
+      evaluate();
+    }));
+  }
+
+  void evaluate() {
+    // The fence does not wait for its timer when the loop was late.
+    if (quorum && steadyNow() >= renewedAt + fenceWindow()) setQuorum(false);
+    const double now = steadyNow();
+    std::optional<double> next;
+    for (auto& [namespec, p] : programs) {
+      carryOut(*p, p->election.observe(viewOf(*p), localOf(*p), now));
+      publish(*p);
+      if (auto deadline = p->election.nextDeadline(now); deadline && (!next || *deadline < *next)) next = deadline;
+    }
+    if (next) {
+      deadlineTimer.expires_after(after(*next - now + 0.001));
+      deadlineTimer.async_wait(guarded([this](boost::system::error_code ec) {
+        if (!ec) evaluate();
+      }));
+    }
+    if (leaving && !left) leaveWhenStopped();
+  }
+
+  config::Environment hookEnvironment(const ProgramState& p, const std::string& primary = {},
+                                      const std::string& primaryAddress = {}) const {
+    config::Environment extra = {{"SUPERVISOR_CLUSTER", config.name},
+                                 {"SUPERVISOR_NODE", config.node},
+                                 {"SUPERVISOR_NODE_ADDRESS", config.advertise}};
+    std::string node = primary;
+    std::string address = primaryAddress;
+    if (node.empty() && p.view.leader) {
+      node = p.view.leader->node;
+      address = p.view.leader->address;
+    }
+    extra.emplace_back("SUPERVISOR_PRIMARY_NODE", node);
+    extra.emplace_back("SUPERVISOR_PRIMARY_ADDRESS", address);
+    return extra;
+  }
+
+  // Finds the program again by name after an asynchronous step (it may be gone).
+  ProgramState* find(const std::string& namespec) {
+    auto it = programs.find(namespec);
+    return it == programs.end() ? nullptr : it->second.get();
+  }
+
+  void runHook(ProgramState& p, const std::string& hook, const std::string& reason, config::Environment extra,
+               std::function<void(ProgramState&, bool)> then) {
+    const std::string namespec = p.namespec;
+    supervisor.runClusterHook(p.group, p.name, hook, reason, extra,
+                              guarded([this, namespec, then = std::move(then)](common::Result<policy::HookRun> run) {
+                                ProgramState* p = find(namespec);
+                                if (!p) return;
+                                if (then) then(*p, run.ok() && run->ok);
+                                evaluateSoon();
+                              }));
+  }
+
+  void carryOut(ProgramState& p, const std::vector<Action>& actions) {
+    for (const Action& a : actions) act(p, a);
+  }
+
+  void act(ProgramState& p, const Action& a) {
+    const std::string namespec = p.namespec;
+    auto withProgram = [this, namespec](auto body) {
+      return guarded([this, namespec, body = std::move(body)](auto&&... args) mutable {
+        if (ProgramState* p = find(namespec)) body(*p, std::forward<decltype(args)>(args)...);
+      });
+    };
+    switch (a.kind) {
+      case Action::Kind::RefreshScore:
+        supervisor.refreshScore(p.group, p.name);
+        return;
+
+      case Action::Kind::Acquire: {
+        if (lease == 0) {
+          carryOut(p, p.election.acquired(false, viewOf(p), localOf(p), steadyNow()));
+          return;
+        }
+        log(config::LogLevel::Info, namespec + ": taking the leader key (best candidate)");
+        const json value = {{"node", config.node}, {"address", config.advertise}};
+        client.createIfAbsent(
+            programKey(p, "leader"), value.dump(), lease,
+            withProgram([this](ProgramState& p, common::Result<cluster::TxnResult> result) {
+              bool won = false;
+              if (!result) {
+                failure(p.namespec + ": could not take the leader key", result.error());
+              } else if (result->succeeded) {
+                won = true;
+                p.view.leader = cluster::Leader{config.node, config.advertise, result->revision, true};
+                p.leaderLease = lease;
+              } else if (result->holder) {
+                apply(*result->holder);
+              }
+              if (!won) log(config::LogLevel::Info, p.namespec + ": lost the race for the leader key");
+              carryOut(p, p.election.acquired(won, viewOf(p), localOf(p), steadyNow()));
+              evaluateSoon();
+            }));
+        return;
+      }
+
+      case Action::Kind::Promote:
+        log(config::LogLevel::Info, namespec + ": promoting on " + config.node + " (" + a.reason + ")");
+        runHook(p, "promote", a.reason, hookEnvironment(p, config.node, config.advertise),
+                [this](ProgramState& p, bool ok) {
+                  if (ok) supervisor.setRole(p.group, p.name, "primary");
+                  log(ok ? config::LogLevel::Info : config::LogLevel::Warn,
+                      p.namespec + (ok ? ": primary on " + config.node : ": promotion failed on " + config.node));
+                  carryOut(p, p.election.promoted(ok, viewOf(p), localOf(p), steadyNow()));
+                });
+        return;
+
+      case Action::Kind::Route:
+        runHook(p, "route", "promoted", hookEnvironment(p, config.node, config.advertise), nullptr);
+        return;
+
+      case Action::Kind::Demote:
+        log(config::LogLevel::Warn, namespec + ": demoting on " + config.node + " (" + a.reason + ")");
+        runHook(p, "demote", a.reason, hookEnvironment(p), [this](ProgramState& p, bool ok) {
+          supervisor.setRole(p.group, p.name, "replica");
+          carryOut(p, p.election.demoted(ok, viewOf(p), localOf(p), steadyNow()));
+        });
+        return;
+
+      case Action::Kind::Release:
+        log(config::LogLevel::Info, namespec + ": releasing the leader key (" + a.reason + ")");
+        client.deleteIfCreateRevision(programKey(p, "leader"), a.revision,
+                                      withProgram([this](ProgramState& p, common::Result<bool> result) {
+                                        if (!result) failure(p.namespec + ": could not release the leader key",
+                                                             result.error());
+                                        evaluateSoon();
+                                      }));
+        return;
+
+      case Action::Kind::Follow: {
+        log(config::LogLevel::Info, namespec + ": following " + a.node + " (" + a.address + ")");
+        const std::string node = a.node;
+        const long long revision = a.revision;
+        runHook(p, "follow", "new primary " + a.node, hookEnvironment(p, a.node, a.address),
+                [this, node, revision](ProgramState& p, bool ok) {
+                  p.election.followed(ok, node, revision);
+                  if (!ok) retryLater(2);
+                });
+        return;
+      }
+
+      case Action::Kind::Fence:
+        fence(p, a.reason);
+        return;
+
+      case Action::Kind::Unfence:
+        if (p.stoppedByFence) {
+          p.stoppedByFence = false;
+          log(config::LogLevel::Info, namespec + ": quorum is back: starting it again");
+          supervisor.startProcess(p.group, p.name);
+        }
+        return;
+
+      case Action::Kind::StopProgram:
+        log(config::LogLevel::Error, namespec + ": stopping it (" + a.reason + "): a primary that cannot be "
+                                                                             "demoted must not keep running");
+        supervisor.setRole(p.group, p.name, "replica");
+        supervisor.stopProcess(p.group, p.name);
+        return;
+
+      case Action::Kind::ClearHandover:
+        client.deleteKey(programKey(p, "handover"), [](common::Result<bool>) {});
+        return;
+    }
+  }
+
+  void fence(ProgramState& p, const std::string& reason) {
+    switch (config.noQuorumPolicy) {
+      case config::NoQuorumPolicy::Freeze:
+        log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = freeze: left as it is");
+        return;
+      case config::NoQuorumPolicy::Stop:
+        log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = stop: stopping it");
+        supervisor.setRole(p.group, p.name, "replica");
+        p.stoppedByFence = true;
+        supervisor.stopProcess(p.group, p.name);
+        return;
+      case config::NoQuorumPolicy::Demote:
+        log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = demote: demoting it");
+        runHook(p, "demote", "no quorum", hookEnvironment(p), [this](ProgramState& p, bool ok) {
+          supervisor.setRole(p.group, p.name, "replica");
+          if (!ok) act(p, Action{Action::Kind::StopProgram, {}, {}, "demote_command failed without quorum", 0});
+        });
+        return;
+    }
+  }
+
+  void retryLater(double seconds) {
+    auto timer = std::make_shared<asio::steady_timer>(supervisor.io(), after(seconds));
+    timer->async_wait(guarded([this, timer](boost::system::error_code ec) {
+      if (!ec) evaluateSoon();
+    }));
+  }
+
+  // ---- Publishing --------------------------------------------------------------------------
+
+  std::string memberValue(const ProgramState& p) const {
+    const cluster::Local local = localOf(p);
+    json value = {{"node", config.node},
+                  {"address", config.advertise},
+                  {"health", cluster::healthName(local.health)},
+                  {"role", cluster::roleName(p.election.role())},
+                  {"eligible", p.election.eligible(steadyNow())}};
+    value["score"] = local.score ? json(*local.score) : json(nullptr);
+    return value.dump();
+  }
+
+  void publish(ProgramState& p) {
+    if (lease == 0 || p.publishing) return;
+    const std::string value = memberValue(p);
+    if (p.published == value) return;
+    p.publishing = true;
+    const std::string namespec = p.namespec;
+    client.put(programKey(p, "members/" + config.node), value, lease,
+               guarded([this, namespec, value](common::Result<long long> result) {
+                 ProgramState* p = find(namespec);
+                 if (!p) return;
+                 p->publishing = false;
+                 if (result) p->published = value;
+                 else failure(namespec + ": could not publish this node's entry", result.error());
+                 evaluateSoon();  // publishes again if it changed meanwhile
+               }));
+  }
+
+  // ---- Leaving -----------------------------------------------------------------------------
+
+  void leaveWhenStopped() {
+    for (auto& [namespec, p] : programs) {
+      const process::Process* process = processOf(*p);
+      if (process && healthOf(*process) != Health::Down) return;
+    }
+    if (lease == 0) {
+      left = true;
+      supervisor.serviceIdle();
+      return;
+    }
+    if (granting) return;
+    granting = true;  // no new lease from now on
+    log(config::LogLevel::Info, "leaving cluster " + config.name + ": revoking lease " + std::to_string(lease));
+    client.revokeLease(lease, guarded([this](common::Result<bool> result) {
+      if (!result) failure("could not revoke the lease (its keys expire after lease_ttl)", result.error());
+      lease = 0;
+      left = true;
+      supervisor.serviceIdle();
+    }));
+  }
+
+  // ---- Operators ---------------------------------------------------------------------------
+
+  ProgramState* findProgram(const std::string& namespec) {
+    auto [group, name] = common::splitNamespec(namespec);
+    if (!name) return nullptr;
+    return find(common::makeNamespec(group, *name));
+  }
+
+  static bool isCandidate(const cluster::Member& m) {
+    return m.health == Health::Up && m.score && m.eligible && m.role == MemberRole::Replica;
+  }
+
+  void requestHandover(ProgramState& p, const std::string& from, const std::string& to, Done done) {
+    if (lease == 0) return done(common::makeError("etcd: this node has no lease (not connected to etcd)"));
+    const json value = {{"from", from}, {"to", to}};
+    log(config::LogLevel::Info, p.namespec + ": handover requested from " + (from.empty() ? "(none)" : from) +
+                                    " to " + (to.empty() ? "the best candidate" : to));
+    client.put(programKey(p, "handover"), value.dump(), lease,
+               guarded([done = std::move(done)](common::Result<long long> result) {
+                 if (!result) return done(common::makeError("etcd: " + result.error()));
+                 done({});
+               }));
+  }
+};
+
+// ---- ClusterNode --------------------------------------------------------------------------------
+
+common::Result<std::unique_ptr<Service>> ClusterNode::open(Supervisor& supervisor) {
+  return std::unique_ptr<Service>(std::make_unique<ClusterNode>(supervisor));
+}
+
+ClusterNode::ClusterNode(Supervisor& supervisor) : state_(std::make_unique<State>(supervisor)) {
+  State& s = *state_;
+  s.collectPrograms();
+  s.subscription = supervisor.eventBus().subscribe(events::EventType::Event, [this](const events::Event& event) {
+    State& s = *state_;
+    switch (event.type) {
+      case events::EventType::ProcessGroupAdded:
+      case events::EventType::ProcessGroupRemoved:
+        s.collectPrograms();
+        s.evaluateSoon();
+        return;
+      case events::EventType::SupervisorStateChangeStopping:
+        s.leaving = true;
+        s.evaluateSoon();
+        return;
+      default:
+        if (event.type == events::EventType::PolicyHookResult ||
+            (event.type >= events::EventType::ProcessStateStopped && event.type <= events::EventType::ProcessStateUnknown))
+          s.evaluateSoon();
+    }
+  });
+  supervisor.setClusterControl(this);
+  s.log(config::LogLevel::Info, "node " + s.config.node + " of cluster " + s.config.name + ", " +
+                                    std::to_string(s.programs.size()) + " promotable program(s); etcd " +
+                                    std::to_string(s.config.etcd.size()) + " endpoint(s)");
+  s.grant();
+}
+
+ClusterNode::~ClusterNode() {
+  State& s = *state_;
+  *s.alive = false;
+  s.supervisor.eventBus().unsubscribe(s.subscription);
+  s.supervisor.setClusterControl(nullptr);
+}
+
+bool ClusterNode::busy() const { return state_->leaving && !state_->left; }
+
+cluster::ClusterReport ClusterNode::clusterReport() const {
+  const State& s = *state_;
+  cluster::ClusterReport report;
+  report.cluster = s.config.name;
+  report.node = s.config.node;
+  report.address = s.config.advertise;
+  report.connected = s.quorum;
+  report.leaseTtl = s.config.leaseTtl;
+  report.leaseLeft = s.quorum ? std::max(0.0, s.renewedAt + s.config.leaseTtl - steadyNow()) : 0;
+  report.maintenance = s.maintenance;
+  report.endpoint = s.client.lastEndpoint();
+  for (const auto& [namespec, p] : s.programs) {
+    cluster::ProgramReport program;
+    program.name = namespec;
+    if (p->view.leader) {
+      program.leader = p->view.leader->node;
+      program.leaderAddress = p->view.leader->address;
+    }
+    program.phase = p->election.phaseName();
+    if (p->view.handover)
+      program.handover = (p->view.handover->from.empty() ? "(none)" : p->view.handover->from) + " -> " +
+                         (p->view.handover->to.empty() ? "(best)" : p->view.handover->to);
+    for (const auto& [node, m] : p->view.members)
+      program.members.push_back({m.node, m.address, cluster::healthName(m.health), cluster::roleName(m.role),
+                                 m.score, m.eligible});
+    report.programs.push_back(std::move(program));
+  }
+  return report;
+}
+
+void ClusterNode::switchover(const std::string& program, const std::string& node, Done done) {
+  State& s = *state_;
+  ProgramState* p = s.findProgram(program);
+  if (!p) return done(common::makeError("no such program: " + program));
+  if (s.maintenance) return done(common::makeError("the cluster is in maintenance"));
+  const auto& view = p->view;
+  if (!view.leader) return done(common::makeError(program + " has no primary (use failover)"));
+  const std::string primary = view.leader->node;
+  auto leader = view.members.find(primary);
+  if (leader == view.members.end() || leader->second.health != Health::Up || leader->second.role != MemberRole::Primary)
+    return done(common::makeError("the primary " + primary + " is not healthy (use failover)"));
+  if (node == primary) return done(common::makeError(node + " is already the primary"));
+  if (!node.empty()) {
+    auto target = view.members.find(node);
+    if (target == view.members.end() || !State::isCandidate(target->second))
+      return done(common::makeError(node + " is not a candidate (not running, no score, or not eligible)"));
+  } else {
+    bool any = false;
+    for (const auto& [n, m] : view.members) any = any || (n != primary && State::isCandidate(m));
+    if (!any) return done(common::makeError("no other node is a candidate"));
+  }
+  s.requestHandover(*p, primary, node, std::move(done));
+}
+
+void ClusterNode::failover(const std::string& program, const std::string& node, Done done) {
+  State& s = *state_;
+  ProgramState* p = s.findProgram(program);
+  if (!p) return done(common::makeError("no such program: " + program));
+  if (s.maintenance) return done(common::makeError("the cluster is in maintenance"));
+  const auto& view = p->view;
+  std::string from;
+  if (view.leader) {
+    from = view.leader->node;
+    auto leader = view.members.find(from);
+    if (leader != view.members.end() && leader->second.health == Health::Up &&
+        leader->second.role == MemberRole::Primary)
+      return done(common::makeError("the primary " + from + " is healthy (use switchover)"));
+  }
+  auto target = view.members.find(node);
+  if (target == view.members.end() || !State::isCandidate(target->second))
+    return done(common::makeError(node + " is not a candidate (not running, no score, or not eligible)"));
+  s.requestHandover(*p, from, node, std::move(done));
+}
+
+void ClusterNode::setMaintenance(bool on, Done done) {
+  State& s = *state_;
+  auto finished = s.guarded([&s, on, done = std::move(done)](auto result) {
+    if (!result) return done(common::makeError("etcd: " + result.error()));
+    s.log(config::LogLevel::Warn, std::string("maintenance ") + (on ? "on: no automatic action" : "off"));
+    done({});
+  });
+  if (on)
+    s.client.put(s.prefix + "maintenance", "on", 0, [finished](common::Result<long long> r) mutable { finished(r); });
+  else
+    s.client.deleteKey(s.prefix + "maintenance", [finished](common::Result<bool> r) mutable { finished(r); });
+}
+
+}  // namespace supervisord

@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""Cluster mode against a real 3-member etcd and three real supervisord nodes: the
+seed scenarios (a primary that cannot be restarted, a replica that dies, a partition
+isolating the primary), the primary's node killed, and a flapping primary. Every
+scenario asserts from the recorded role changes that there never were two primaries at
+once and that the new primary is the best-scored replica.
+
+Scores: n1 0 (in sync), n2 -5, n3 -10, so n1 is elected first and n2 is the best
+replica. lease_ttl 3, fence_margin 1, settle 0.5 (cluster_harness.ClusterNodes).
+"""
+import os
+import signal
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster_harness import ClusterNodes, EtcdCluster, role_program_section  # noqa: E402
+
+SCORES = {"n1": 0, "n2": -5, "n3": -10}
+
+
+class ClusterScenario(unittest.TestCase):
+    """One etcd cluster for the class; each test runs its own three nodes in a cluster of
+    its own name, so the tests share nothing but etcd."""
+
+    program_extra = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cf-")
+        cls.etcd = EtcdCluster(os.path.join(cls.tmp, "etcd"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.etcd.close()
+
+    def setUp(self):
+        # Short: unix socket paths are limited to 107 bytes.
+        directory = tempfile.mkdtemp(prefix="t", dir=self.tmp)
+        extra = self.program_extra
+
+        def section(nodes, node):
+            return role_program_section(nodes, node, extra=extra)
+
+        self.nodes = ClusterNodes(directory, self.etcd, program_section_fn=section,
+                                  cluster_name=self.id().split(".")[-1].replace("_", "-"), start=False)
+        for node, score in SCORES.items():
+            self.nodes.knob(node, "score", score)
+        for node in self.nodes.names:
+            self.nodes.start(node)
+        self.timeline = self.nodes.timeline
+        self.addCleanup(self.nodes.close)
+
+    def fail_with_diagnostics(self, error):
+        """Fails with what the nodes saw: the timeline, etcd's keys, the daemons' logs."""
+        raise AssertionError(str(error) + "\n" + self.nodes.diagnostics()) from error
+
+    def elect_n1(self):
+        """The first election: n1 (best score) primary, n2 and n3 following it."""
+        try:
+            self.timeline.wait_for_primary("n1", timeout=20)
+            self.timeline.wait_for("n2", "follow", "n1", timeout=10)
+            self.timeline.wait_for("n3", "follow", "n1", timeout=10)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+
+    def program_pid(self, node):
+        info = self.nodes.rpc(node).supervisor.getProcessInfo("db")
+        return info["pid"]
+
+    def cluster_state(self, node):
+        return self.nodes.rpc(node).ha.getClusterState()
+
+    def assert_one_primary_in_etcd(self, expected):
+        states = {node: self.cluster_state(node) for node in self.nodes.names
+                  if self.nodes.daemon(node).proc and self.nodes.daemon(node).proc.poll() is None}
+        for node, state in states.items():
+            program = state["programs"][0]
+            self.assertEqual(program["leader"], expected, "%s sees %s" % (node, state))
+
+
+class SeedScenarios(ClusterScenario):
+    # A restart budget that escalates: a primary that crashes again and again fails over.
+    program_extra = "restart_budget = 2 in 60s\non_budget_spent = escalate\n"
+
+    def test_first_election_promotes_the_best_score_and_the_others_follow(self):
+        self.elect_n1()
+        self.timeline.wait_for("n1", "route", timeout=10)
+        for node in ("n1", "n2", "n3"):  # notify_command runs on every node
+            self.timeline.wait_for(node, "notify", "post promote n1", timeout=10)
+        follow = self.nodes.hook_environment("n2", "follow")
+        self.assertEqual(follow["SUPERVISOR_PRIMARY_NODE"], "n1")
+        self.assertEqual(follow["SUPERVISOR_PRIMARY_ADDRESS"], self.nodes.address("n1"))
+        self.assertEqual(follow["SUPERVISOR_NODE"], "n2")
+        self.assertEqual(follow["SUPERVISOR_CLUSTER"], self.nodes.cluster_name)
+        promote = self.nodes.hook_environment("n1", "promote")
+        self.assertEqual(promote["SUPERVISOR_NODE_ADDRESS"], self.nodes.address("n1"))
+        self.assert_one_primary_in_etcd("n1")
+        state = self.cluster_state("n2")
+        members = {m["node"]: m for m in state["programs"][0]["members"]}
+        self.assertEqual(members["n1"]["role"], "primary")
+        self.assertEqual((members["n2"]["role"], members["n2"]["score"]), ("replica", -5))
+        self.assertTrue(state["connected"])
+        self.assertEqual(self.nodes.rpc("n1").ha.getPolicyState("db")["role"], "primary")
+        self.timeline.assert_never_two_primaries()
+
+    def test_seed1_a_primary_that_cannot_be_restarted_fails_over_to_the_best_replica(self):
+        self.elect_n1()
+        before = time.monotonic()
+        self.nodes.knob("n1", "crash")  # every start of n1's program now fails at once
+        os.kill(self.program_pid("n1"), signal.SIGKILL)
+        self.timeline.mark("n1", "crashed", "killed -9 by the test")
+        try:
+            self.timeline.wait_for_primary("n2", timeout=30)
+            self.timeline.wait_for("n3", "follow", "n2", after=before, timeout=10)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.timeline.assert_never_two_primaries()
+        self.assertEqual(self.timeline.current_primary(), "n2")  # n2 is the best replica (-5 > -10)
+        self.assert_one_primary_in_etcd("n2")
+        self.assertEqual(self.nodes.rpc("n1").supervisor.getProcessInfo("db")["statename"], "FATAL")
+
+    def test_seed2_a_replica_that_dies_is_restarted_locally_without_failover(self):
+        self.elect_n1()
+        before = time.monotonic()
+        os.kill(self.program_pid("n2"), signal.SIGKILL)
+        self.timeline.mark("n2", "crashed", "killed -9 by the test")
+        try:
+            self.timeline.wait_for("n2", "replica", "start", after=before, timeout=15)
+            self.timeline.wait_for("n2", "follow", "n1", after=before, timeout=15)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertEqual(self.timeline.current_primary(), "n1")
+        self.assertEqual([e.node for e in self.timeline.events() if e.event == "primary"], ["n1"])
+        self.timeline.assert_never_two_primaries()
+
+    def test_seed3_a_partition_isolates_the_primary_which_demotes_and_the_majority_promotes(self):
+        self.elect_n1()
+        before = time.monotonic()
+        self.nodes.cut("n1", "blackhole")
+        try:
+            demoted = self.timeline.wait_for("n1", "replica", "demoted", after=before, timeout=15)
+            promoted = self.timeline.wait_for("n2", "primary", after=before, timeout=20)
+            self.timeline.wait_for("n3", "follow", "n2", after=before, timeout=10)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        # The isolated primary stepped down before the majority promoted.
+        self.assertLess(demoted.time, promoted.time, self.timeline.dump())
+        self.timeline.assert_never_two_primaries()
+        state = self.cluster_state("n1")
+        self.assertFalse(state["connected"])
+        # Healed, n1 comes back as a replica of n2.
+        self.nodes.heal("n1", drop_stalled=True)
+        try:
+            self.timeline.wait_for("n1", "follow", "n2", after=before, timeout=20)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertEqual(self.timeline.current_primary(), "n2")
+        self.timeline.assert_never_two_primaries()
+
+    def test_the_primary_node_killed_fails_over_after_the_lease_ttl(self):
+        self.elect_n1()
+        before = time.monotonic()
+        self.nodes.kill("n1")
+        try:
+            promoted = self.timeline.wait_for("n2", "primary", after=before, timeout=20)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        # No sooner than the lease could expire (TTL 3 s), and not much later.
+        self.assertGreater(promoted.time - before, 2.5, self.timeline.dump())
+        self.timeline.assert_never_two_primaries()
+        self.assert_one_primary_in_etcd("n2")
+
+
+class FlappingPrimary(ClusterScenario):
+    # Crashes after a second of running: restarts count against the budget, then escalate.
+    program_extra = "restart_budget = 2 in 60s\non_budget_spent = escalate\n"
+
+    def test_a_flapping_primary_fails_over_once_and_the_new_primary_stays(self):
+        self.elect_n1()
+        before = time.monotonic()
+        rpc = self.nodes.rpc("n1")
+        for _ in range(3):  # n1's program dies three times in a row, each time once RUNNING
+            deadline = time.monotonic() + 15
+            while rpc.supervisor.getProcessInfo("db")["statename"] != "RUNNING":
+                self.assertLess(time.monotonic(), deadline, self.nodes.diagnostics())
+                time.sleep(0.05)
+            os.kill(self.program_pid("n1"), signal.SIGKILL)
+            self.timeline.mark("n1", "crashed", "killed -9 by the test")
+            time.sleep(0.2)
+        try:
+            self.timeline.wait_for_primary("n2", timeout=30)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        time.sleep(2)  # no ping-pong: n2 stays primary
+        self.assertEqual(self.timeline.current_primary(), "n2")
+        primaries = [e.node for e in self.timeline.events() if e.event == "primary" and e.time > before]
+        self.assertEqual(primaries.count("n2"), 1, self.timeline.dump())
+        self.timeline.assert_never_two_primaries()
+        policy = self.nodes.rpc("n1").ha.getPolicyState("db")
+        self.assertIn("budget", policy["escalation"])
+
+
+if __name__ == "__main__":
+    unittest.main()
