@@ -117,8 +117,12 @@ std::vector<Action> Election::observe(const View& view, const Local& local, doub
           }
           return out;
         }
+        // Follow a primary once its promotion is done (its entry says so), not while it
+        // still applies what it received: a failed promotion would leave us pointing at it.
         const auto tenure = std::make_pair(view.leader->node, view.leader->createRevision);
-        if (local.health == Health::Up && !following_ && followed_ != tenure) {
+        const auto entry = view.members.find(view.leader->node);
+        const bool promoted = entry != view.members.end() && entry->second.role == MemberRole::Primary;
+        if (local.health == Health::Up && promoted && !following_ && followed_ != tenure) {
           following_ = true;
           Action a = make(Action::Kind::Follow);
           a.node = view.leader->node;

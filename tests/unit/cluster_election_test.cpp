@@ -72,6 +72,9 @@ TEST_CASE("election: a worse candidate does not try, and follows the winner", "[
   CHECK(e.observe(view, up(-5), 100.5).empty());
   CHECK(e.role() == MemberRole::Replica);
   view.leader = leader("n1", 7);
+  view.members["n1"].role = MemberRole::Promoting;
+  CHECK(e.observe(view, up(-5), 100.6).empty());  // not while it is still promoting
+  view.members["n1"].role = MemberRole::Primary;
   auto actions = e.observe(view, up(-5), 100.6);
   REQUIRE(actions.size() == 1);
   CHECK(actions[0].kind == Kind::Follow);
@@ -115,6 +118,7 @@ TEST_CASE("election: losing the race means following the winner", "[cluster][ele
   e.observe(view, up(0), 100);
   e.observe(view, up(0), 101);
   view.leader = leader("n3", 9);
+  view.members = {{"n3", member("n3", 5, Health::Up, MemberRole::Primary)}};
   auto actions = e.acquired(false, view, up(0), 101.1);
   CHECK(kinds(actions) == std::vector<Kind>{Kind::Follow});
   CHECK(e.role() == MemberRole::Replica);
@@ -261,6 +265,7 @@ TEST_CASE("election: a replica whose program restarted follows the primary again
   Election e(settings("n2"));
   View view;
   view.leader = leader("n1", 7);
+  view.members = {{"n1", member("n1", 0, Health::Up, MemberRole::Primary)}};
   CHECK(kinds(e.observe(view, up(0), 100)) == std::vector<Kind>{Kind::Follow});
   e.followed(true, "n1", 7);
   CHECK(e.observe(view, Local{Health::Recovering, std::nullopt, true}, 101).empty());
