@@ -96,6 +96,7 @@ struct ClusterNode::State {
 
   long long lease = 0;          // 0: none
   bool granting = false;
+  bool renewing = false;        // a keepalive is in flight
   double renewedAt = 0;         // steady time the last successful renewal was sent
   bool quorum = false;
   bool maintenance = false;
@@ -232,9 +233,13 @@ struct ClusterNode::State {
   void keepalive() {
     if (leaving) return;
     if (lease == 0) return grant();
+    armKeepalive();
+    if (renewing) return;  // the last one is still trying the endpoints
+    renewing = true;
     const double sentAt = steadyNow();
     const long long id = lease;
     client.keepAlive(id, guarded([this, sentAt, id](common::Result<long long> result) {
+      renewing = false;
       if (id != lease) return;
       if (result) {
         renewedAt = std::max(renewedAt, sentAt);
@@ -249,7 +254,6 @@ struct ClusterNode::State {
         failure("could not renew the etcd lease", result.error());
       }
     }));
-    armKeepalive();
   }
 
   // quorum = the lease was renewed within lease_ttl - fence_margin; the fence timer ends it.
@@ -375,6 +379,7 @@ struct ClusterNode::State {
       p->view.handover.reset();
     } else if (rest.starts_with("members/")) {
       p->view.members.erase(rest.substr(8));
+      p->roles.erase(rest.substr(8));  // a node that comes back starts as a replica: no notification
     }
   }
 
