@@ -65,7 +65,8 @@ common::Result<Endpoint> parseEndpoint(std::string_view text) {
   if (!portText.empty()) {
     unsigned long port = 0;
     for (char c : portText) {
-      if (!std::isdigit(static_cast<unsigned char>(c)) || port > 65535) return badEndpoint(text, "bad port");
+      if (!std::isdigit(static_cast<unsigned char>(c))) return badEndpoint(text, "the port is not a number");
+      if (port > 65535) return badEndpoint(text, "port out of range");
       port = port * 10 + static_cast<unsigned long>(c - '0');
     }
     if (port == 0 || port > 65535) return badEndpoint(text, "port out of range");
@@ -159,10 +160,11 @@ class Attempts : public Abortable, public std::enable_shared_from_this<Attempts>
   // Whether a handler of attempt `generation` may go on.
   bool current(unsigned generation) const { return generation == generation_ && !done_ && !shared_->closed; }
 
-  // The attempt failed: a kept-alive connection etcd closed meanwhile is replaced once
-  // on the same endpoint; otherwise the next endpoint gets its turn.
-  void attemptFailed(const std::string& why) {
-    const bool staleConnection = reused_ && !timedOut_;
+  // The attempt failed: a kept-alive connection etcd closed meanwhile (no answer, no
+  // timeout) is replaced once on the same endpoint; otherwise the next endpoint gets
+  // its turn. `answeredUnavailable`: the member answered that it cannot serve.
+  void attemptFailed(const std::string& why, bool answeredUnavailable = false) {
+    const bool staleConnection = reused_ && !timedOut_ && !answeredUnavailable;
     closeSocket();
     if (staleConnection) {
       allowReuse_ = false;
@@ -316,7 +318,8 @@ class Call final : public Attempts {
     if (error) return attemptFailed(error == http::error::end_of_stream ? "connection closed" : error.message());
     auto& response = parser_->get();
     const int status = response.result_int();
-    if (status >= 500) return attemptFailed("HTTP " + std::to_string(status) + " " + excerpt(response.body()));
+    if (isUnavailable(status, response.body()))
+      return attemptFailed("HTTP " + std::to_string(status) + " " + excerpt(response.body()), true);
     answered();
     if (parser_->keep_alive()) {
       keepConnection();
@@ -409,7 +412,7 @@ class EtcdWatch::Stream final : public gateway::Attempts {
     if (!current(generation)) return;
     if (error) return attemptFailed(error == http::error::end_of_stream ? "connection closed" : error.message());
     const int status = parser_->get().result_int();
-    if (status >= 500) return attemptFailed("HTTP " + std::to_string(status));
+    if (status >= 500) return attemptFailed("HTTP " + std::to_string(status), true);
     answered();
     if (status != 200) return broken("etcd refused the watch: HTTP " + std::to_string(status));
     http::async_read(*socket_, buffer_, *parser_, [self = self(), generation](const error_code& error, std::size_t) {

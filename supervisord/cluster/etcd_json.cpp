@@ -224,6 +224,23 @@ std::string dumpBody(const json& body) {
 
 bool isLeaseNotFound(std::string_view errorMessage) { return errorMessage.substr(0, kLeaseNotFound.size()) == kLeaseNotFound; }
 
+bool isUnavailable(int httpStatus, std::string_view body) {
+  if (httpStatus >= 500) return true;
+  const std::size_t start = body.find_first_not_of("\r\n \t");
+  if (start == std::string_view::npos) return false;
+  const std::string_view line = body.substr(start, body.find('\n', start) - start);
+  json parsed = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return false;
+  auto error = parsed.find("error");
+  if (error == parsed.end()) return false;
+  const json& holder = error->is_object() ? *error : parsed;
+  for (const char* name : {"code", "grpc_code"}) {
+    auto code = holder.find(name);
+    if (code != holder.end() && *code == 14) return true;
+  }
+  return false;
+}
+
 std::string base64Encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);

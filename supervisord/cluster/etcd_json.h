@@ -82,6 +82,11 @@ struct WatchResponse {
 inline constexpr std::string_view kLeaseNotFound = "lease not found";
 bool isLeaseNotFound(std::string_view errorMessage);
 
+// Whether an answer says "this member cannot serve now, ask another": HTTP 5xx, or
+// gRPC code 14 (Unavailable: "etcdserver: no leader", "request timed out"), which a
+// stream (keepalive) reports in an HTTP 200 body.
+bool isUnavailable(int httpStatus, std::string_view body);
+
 // --- bytes ----------------------------------------------------------------------------
 std::string base64Encode(std::string_view bytes);
 // Standard or URL-safe alphabet, padding optional (as Go's proto3 JSON reader accepts).

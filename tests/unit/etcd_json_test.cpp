@@ -117,6 +117,17 @@ TEST_CASE("etcd json: etcd's 404 'requested lease not found' is a lost lease, ot
   CHECK(notEtcd.error() == "etcd answered HTTP 404: Not Found");
 }
 
+TEST_CASE("etcd json: 5xx and gRPC Unavailable (code 14) send the client to another member") {
+  CHECK(isUnavailable(503, R"({"error":"etcdserver: no leader","message":"etcdserver: no leader","code":14})"));
+  CHECK(isUnavailable(500, "oops"));
+  CHECK(isUnavailable(
+      200, R"({"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader","http_status":"Service Unavailable"}})"
+           "\n"));
+  CHECK_FALSE(isUnavailable(404, R"({"error":"etcdserver: requested lease not found","code":5})"));
+  CHECK_FALSE(isUnavailable(200, "{\"result\":{" + kHeader + R"(,"ID":"1","TTL":"5"}})" + "\n"));
+  CHECK_FALSE(isUnavailable(200, ""));
+}
+
 TEST_CASE("etcd json: put answers the new revision; range reads kvs with binary values") {
   auto put = readPut(200, "{" + kHeader + "}");
   REQUIRE(put);

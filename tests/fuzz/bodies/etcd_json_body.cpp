@@ -36,6 +36,7 @@ void etcdJson(std::string_view input) {
     auto created = readCreateIfAbsent(status, input);
     refusedWithMessage(created, "readCreateIfAbsent");
     if (created && created->succeeded) require(!created->holder, "a won createIfAbsent has no other holder");
+    (void)isUnavailable(status, input);
     auto grant = readLeaseGrant(status, input);
     if (grant) require(grant->id != 0 && grant->ttl > 0, "a granted lease has an ID and a TTL");
   }
