@@ -56,7 +56,8 @@ class EtcdClient {
   using WatchBroken = std::function<void(std::string reason)>;
 
   // Fails on an empty list or a malformed endpoint, naming it: "invalid etcd endpoint
-  // 'https://x:1': only http:// is supported". Check them all before creating anything.
+  // 'https://x:1': only http:// is supported". REQUIRES: `io` outlives the client and
+  // its watches (they hold sockets and timers on it).
   static common::Result<std::unique_ptr<EtcdClient>> create(boost::asio::io_context& io, EtcdClientOptions options);
   // Safe with requests and watches in flight: their callbacks will never run.
   ~EtcdClient();
