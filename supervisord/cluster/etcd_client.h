@@ -5,11 +5,11 @@
 //
 // Each request attempt has requestTimeout. An endpoint that refuses the connection,
 // times out or answers that it cannot serve (HTTP 5xx, gRPC Unavailable: isUnavailable)
-// is left for the next one; a call fails only after every
-// endpoint failed once ("etcd unreachable: <endpoint>: <why>; ..."). Attempts start at
-// the endpoint that answered last. An answer from etcd (success or a refusal such as
-// "lease not found") ends the call. A failure after a timeout does not prove that etcd
-// did not apply the request: read before relying on it (see createIfAbsent).
+// is left for the next one; a call fails only after every endpoint failed once ("etcd
+// unreachable: <endpoint>: <why>; ..."). Attempts start at the endpoint that answered
+// last. An answer from etcd (success or a refusal such as "lease not found") ends the
+// call. A failure after a timeout does not prove that etcd did not apply the request:
+// read before relying on it (see createIfAbsent).
 
 #include <chrono>
 #include <cstdint>
