@@ -72,7 +72,7 @@ struct WatchResponse {
   bool canceled = false;  // etcd ended the watch (cancelReason; compactRevision when compacted)
   std::string cancelReason;
   std::int64_t compactRevision = 0;
-  std::int64_t revision = 0;  // header revision: every event up to it has been sent
+  std::int64_t revision = 0;  // header revision: the store's when sent (history may still follow)
   std::vector<WatchEvent> events;
 };
 
