@@ -85,7 +85,7 @@ struct ClusterNode::State {
   Supervisor& supervisor;
   const config::ClusterConfig config;
   const std::string prefix;  // "/supervisor-ha/<name>/"
-  cluster::EtcdClient client;
+  std::unique_ptr<cluster::EtcdClient> client;
   asio::steady_timer keepaliveTimer;
   asio::steady_timer fenceTimer;
   asio::steady_timer deadlineTimer;
@@ -107,18 +107,18 @@ struct ClusterNode::State {
   std::string lastFailure;      // the last etcd failure logged (repeats are not)
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
-  explicit State(Supervisor& s)
+  State(Supervisor& s, std::unique_ptr<cluster::EtcdClient> etcd)
       : supervisor(s),
         config(*s.config().cluster),
         prefix("/supervisor-ha/" + config.name + "/"),
-        client(s.io(), clientOptions(config)),
+        client(std::move(etcd)),
         keepaliveTimer(s.io()),
         fenceTimer(s.io()),
         deadlineTimer(s.io()),
         resyncTimer(s.io()) {}
 
-  static cluster::EtcdOptions clientOptions(const config::ClusterConfig& c) {
-    cluster::EtcdOptions options;
+  static cluster::EtcdClientOptions clientOptions(const config::ClusterConfig& c) {
+    cluster::EtcdClientOptions options;
     for (const auto& e : c.etcd) {
       const std::string host = e.host.find(':') == std::string::npos ? e.host : "[" + e.host + "]";
       options.endpoints.push_back("http://" + host + ":" + std::to_string(e.port));
@@ -202,8 +202,8 @@ struct ClusterNode::State {
     if (granting || leaving) return;
     granting = true;
     const double sentAt = steadyNow();
-    client.grantLease(static_cast<long long>(config.leaseTtl),
-                      guarded([this, sentAt](common::Result<cluster::Lease> result) {
+    client->grantLease(static_cast<std::int64_t>(config.leaseTtl),
+                       guarded([this, sentAt](common::Result<cluster::LeaseGrant> result) {
                         granting = false;
                         if (!result) {
                           failure("could not get an etcd lease", result.error());
@@ -238,14 +238,14 @@ struct ClusterNode::State {
     renewing = true;
     const double sentAt = steadyNow();
     const long long id = lease;
-    client.keepAlive(id, guarded([this, sentAt, id](common::Result<long long> result) {
+    client->keepAlive(id, guarded([this, sentAt, id](common::Result<std::int64_t> result) {
       renewing = false;
       if (id != lease) return;
       if (result) {
         renewedAt = std::max(renewedAt, sentAt);
         lastFailure.clear();
         setQuorum(true);
-      } else if (cluster::EtcdClient::isLeaseLost(result.error())) {
+      } else if (cluster::isLeaseNotFound(result.error())) {
         log(config::LogLevel::Warn, "lease " + std::to_string(id) + " expired in etcd: its keys are gone");
         lease = 0;
         setQuorum(false);
@@ -281,7 +281,7 @@ struct ClusterNode::State {
   void resync() {
     if (resyncing) return;
     resyncing = true;
-    client.rangePrefix(prefix, guarded([this](common::Result<cluster::RangeResult> result) {
+    client->rangePrefix(prefix, guarded([this](common::Result<cluster::RangeResult> result) {
       resyncing = false;
       if (!result) {
         failure("could not read the cluster's keys", result.error());
@@ -311,9 +311,9 @@ struct ClusterNode::State {
   }
 
   void startWatch(long long revision) {
-    watch = client.watchPrefix(
+    watch = client->watchPrefix(
         prefix, revision,
-        guarded([this](const std::vector<cluster::WatchEvent>& events, long long) {
+        guarded([this](std::vector<cluster::WatchEvent> events, std::int64_t) {
           for (const auto& event : events) {
             if (event.type == cluster::WatchEvent::Type::Put)
               apply(event.kv);
@@ -322,7 +322,7 @@ struct ClusterNode::State {
           }
           evaluateSoon();
         }),
-        guarded([this](const std::string& reason) {
+        guarded([this](std::string reason) {
           failure("the etcd watch broke", reason);
           watch.reset();
           scheduleResync(0.5);
@@ -487,17 +487,21 @@ struct ClusterNode::State {
         }
         log(config::LogLevel::Info, namespec + ": taking the leader key (best candidate)");
         const json value = {{"node", config.node}, {"address", config.advertise}};
-        client.createIfAbsent(
+        const long long ourLease = lease;
+        client->createIfAbsent(
             programKey(p, "leader"), value.dump(), lease,
-            withProgram([this](ProgramState& p, common::Result<cluster::TxnResult> result) {
+            withProgram([this, ourLease, ourValue = value.dump()](ProgramState& p,
+                                                                   common::Result<cluster::CreateResult> result) {
               bool won = false;
               if (!result) {
                 failure(p.namespec + ": could not take the leader key", result.error());
               } else if (result->succeeded) {
                 won = true;
                 p.view.leader = cluster::Leader{config.node, config.advertise, result->revision, true};
-                p.leaderLease = lease;
+                p.leaderLease = ourLease;
               } else if (result->holder) {
+                // A timed-out attempt retried on another endpoint may find our own key.
+                won = result->holder->lease == ourLease && result->holder->value == ourValue;
                 apply(*result->holder);
               }
               if (!won) log(config::LogLevel::Info, p.namespec + ": lost the race for the leader key");
@@ -532,8 +536,8 @@ struct ClusterNode::State {
 
       case Action::Kind::Release:
         log(config::LogLevel::Info, namespec + ": releasing the leader key (" + a.reason + ")");
-        client.deleteIfCreateRevision(programKey(p, "leader"), a.revision,
-                                      withProgram([this](ProgramState& p, common::Result<bool> result) {
+        client->deleteIfCreateRevision(programKey(p, "leader"), a.revision,
+                                       withProgram([this](ProgramState& p, common::Result<cluster::DeleteResult> result) {
                                         if (!result) failure(p.namespec + ": could not release the leader key",
                                                              result.error());
                                         evaluateSoon();
@@ -572,7 +576,7 @@ struct ClusterNode::State {
         return;
 
       case Action::Kind::ClearHandover:
-        client.deleteKey(programKey(p, "handover"), [](common::Result<bool>) {});
+        client->deleteKey(programKey(p, "handover"), [](common::Result<cluster::DeleteResult>) {});
         return;
     }
   }
@@ -624,8 +628,8 @@ struct ClusterNode::State {
     if (p.published == value) return;
     p.publishing = true;
     const std::string namespec = p.namespec;
-    client.put(programKey(p, "members/" + config.node), value, lease,
-               guarded([this, namespec, value](common::Result<long long> result) {
+    client->put(programKey(p, "members/" + config.node), value, lease,
+                guarded([this, namespec, value](common::Result<std::int64_t> result) {
                  ProgramState* p = find(namespec);
                  if (!p) return;
                  p->publishing = false;
@@ -650,7 +654,7 @@ struct ClusterNode::State {
     if (granting) return;
     granting = true;  // no new lease from now on
     log(config::LogLevel::Info, "leaving cluster " + config.name + ": revoking lease " + std::to_string(lease));
-    client.revokeLease(lease, guarded([this](common::Result<bool> result) {
+    client->revokeLease(lease, guarded([this](common::Result<void> result) {
       if (!result) failure("could not revoke the lease (its keys expire after lease_ttl)", result.error());
       lease = 0;
       left = true;
@@ -675,8 +679,8 @@ struct ClusterNode::State {
     const json value = {{"from", from}, {"to", to}};
     log(config::LogLevel::Info, p.namespec + ": handover requested from " + (from.empty() ? "(none)" : from) +
                                     " to " + (to.empty() ? "the best candidate" : to));
-    client.put(programKey(p, "handover"), value.dump(), lease,
-               guarded([done = std::move(done)](common::Result<long long> result) {
+    client->put(programKey(p, "handover"), value.dump(), lease,
+                guarded([done = std::move(done)](common::Result<std::int64_t> result) {
                  if (!result) return done(common::makeError("etcd: " + result.error()));
                  done({});
                }));
@@ -686,10 +690,13 @@ struct ClusterNode::State {
 // ---- ClusterNode --------------------------------------------------------------------------------
 
 common::Result<std::unique_ptr<Service>> ClusterNode::open(Supervisor& supervisor) {
-  return std::unique_ptr<Service>(std::make_unique<ClusterNode>(supervisor));
+  auto client = cluster::EtcdClient::create(supervisor.io(), State::clientOptions(*supervisor.config().cluster));
+  if (!client) return common::makeError("[cluster] etcd: " + client.error());
+  return std::unique_ptr<Service>(new ClusterNode(supervisor, std::move(*client)));
 }
 
-ClusterNode::ClusterNode(Supervisor& supervisor) : state_(std::make_unique<State>(supervisor)) {
+ClusterNode::ClusterNode(Supervisor& supervisor, std::unique_ptr<cluster::EtcdClient> client)
+    : state_(std::make_unique<State>(supervisor, std::move(client))) {
   State& s = *state_;
   s.collectPrograms();
   s.subscription = supervisor.eventBus().subscribe(events::EventType::Event, [this](const events::Event& event) {
@@ -736,7 +743,7 @@ cluster::ClusterReport ClusterNode::clusterReport() const {
   report.leaseTtl = s.config.leaseTtl;
   report.leaseLeft = s.quorum ? std::max(0.0, s.renewedAt + s.config.leaseTtl - steadyNow()) : 0;
   report.maintenance = s.maintenance;
-  report.endpoint = s.client.lastEndpoint();
+  report.endpoint = s.client->currentEndpoint();
   for (const auto& [namespec, p] : s.programs) {
     cluster::ProgramReport program;
     program.name = namespec;
@@ -808,9 +815,10 @@ void ClusterNode::setMaintenance(bool on, Done done) {
     done({});
   });
   if (on)
-    s.client.put(s.prefix + "maintenance", "on", 0, [finished](common::Result<long long> r) mutable { finished(r); });
+    s.client->put(s.prefix + "maintenance", "on", 0, [finished](common::Result<std::int64_t> r) mutable { finished(r); });
   else
-    s.client.deleteKey(s.prefix + "maintenance", [finished](common::Result<bool> r) mutable { finished(r); });
+    s.client->deleteKey(s.prefix + "maintenance",
+                        [finished](common::Result<cluster::DeleteResult> r) mutable { finished(r); });
 }
 
 }  // namespace supervisord

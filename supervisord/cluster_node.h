@@ -19,13 +19,16 @@
 #include "supervisord/cluster/cluster_report.h"
 #include "supervisord/supervisor.h"
 
+namespace cluster {
+class EtcdClient;
+}
+
 namespace supervisord {
 
 class ClusterNode final : public Service, public ClusterControl {
  public:
   // REQUIRES: supervisor.config().cluster.
   static common::Result<std::unique_ptr<Service>> open(Supervisor& supervisor);
-  explicit ClusterNode(Supervisor& supervisor);
   ~ClusterNode() override;
   ClusterNode(const ClusterNode&) = delete;
   ClusterNode& operator=(const ClusterNode&) = delete;
@@ -39,6 +42,7 @@ class ClusterNode final : public Service, public ClusterControl {
   void setMaintenance(bool on, Done done) override;
 
  private:
+  ClusterNode(Supervisor& supervisor, std::unique_ptr<cluster::EtcdClient> client);
   struct State;
   std::unique_ptr<State> state_;  // asio, the etcd client and the elections stay in the .cpp
 };

@@ -5,10 +5,6 @@
 
 #include "tests/fuzz/fuzz_bodies.h"
 
-namespace fuzz {
-void etcdJson(std::string_view input);  // to move to tests/fuzz/fuzz_bodies.h with its targets() entry
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::etcdJson({reinterpret_cast<const char*>(data), size});
   return 0;

@@ -18,6 +18,7 @@ void xmlrpcDecoder(std::string_view input);     // parseCall / parseResponse, th
 void xmlrpcDispatcher(std::string_view input);  // parseCall, then every supervisor.* / ha.* method
 void httpServer(std::string_view input);        // a real HttpServer reading the input from a client
 void listenerProtocol(std::string_view input);  // events::ListenerProtocol fed in pieces
+void etcdJson(std::string_view input);          // cluster::read*, JsonLines, base64 on a gateway body
 
 struct Target {
   const char* name;  // tests/fuzz/corpus/<name>, tests/fuzz/regressions/<name>, <name>_fuzz

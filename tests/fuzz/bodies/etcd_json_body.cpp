@@ -6,8 +6,6 @@
 
 namespace fuzz {
 
-void etcdJson(std::string_view input);  // to move to tests/fuzz/fuzz_bodies.h with its targets() entry
-
 namespace {
 
 template <typename T>

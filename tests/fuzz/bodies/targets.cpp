@@ -10,6 +10,7 @@ const std::vector<Target>& targets() {
       {"xmlrpc_dispatcher", xmlrpcDispatcher},
       {"http_server", httpServer},
       {"listener_protocol", listenerProtocol},
+      {"etcd_json", etcdJson},
   };
   return all;
 }
