@@ -5,13 +5,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "common/namespec.h"
 #include "common/value_types.h"
+#include "supervisord/cluster/cluster_keys.h"
 #include "supervisord/cluster/election.h"
 #include "supervisord/cluster/etcd_client.h"
 #include "supervisord/events/event_bus.h"
@@ -26,7 +26,6 @@ using cluster::Action;
 using cluster::Election;
 using cluster::Health;
 using cluster::MemberRole;
-using nlohmann::json;
 using process::ProcessState;
 
 namespace {
@@ -48,17 +47,6 @@ Health healthOf(const process::Process& p) {
     case ProcessState::Exited: return p.restartPending() ? Health::Recovering : Health::Down;
     default: return Health::Down;
   }
-}
-
-std::optional<json> parseJson(const std::string& text) {
-  json value = json::parse(text, nullptr, false);
-  if (value.is_discarded() || !value.is_object()) return std::nullopt;
-  return value;
-}
-
-std::string text(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -84,7 +72,7 @@ struct ProgramState {
 struct ClusterNode::State {
   Supervisor& supervisor;
   const config::ClusterConfig config;
-  const std::string prefix;  // "/supervisor-ha/<name>/"
+  const cluster::ClusterKeys keys;
   std::unique_ptr<cluster::EtcdClient> client;
   asio::steady_timer keepaliveTimer;
   asio::steady_timer fenceTimer;
@@ -110,7 +98,7 @@ struct ClusterNode::State {
   State(Supervisor& s, std::unique_ptr<cluster::EtcdClient> etcd)
       : supervisor(s),
         config(*s.config().cluster),
-        prefix("/supervisor-ha/" + config.name + "/"),
+        keys(config.name),
         client(std::move(etcd)),
         keepaliveTimer(s.io()),
         fenceTimer(s.io()),
@@ -129,10 +117,6 @@ struct ClusterNode::State {
 
   double fenceWindow() const { return config.leaseTtl - config.fenceMargin; }
   double keepaliveInterval() const { return std::max(0.1, fenceWindow() / 3); }
-
-  std::string programKey(const ProgramState& p, const std::string& rest) const {
-    return prefix + "programs/" + p.namespec + "/" + rest;
-  }
 
   void log(config::LogLevel level, const std::string& text) { supervisor.log(level, "cluster: " + text); }
 
@@ -281,7 +265,7 @@ struct ClusterNode::State {
   void resync() {
     if (resyncing) return;
     resyncing = true;
-    client->rangePrefix(prefix, guarded([this](common::Result<cluster::RangeResult> result) {
+    client->rangePrefix(keys.prefix(), guarded([this](common::Result<cluster::RangeResult> result) {
       resyncing = false;
       if (!result) {
         failure("could not read the cluster's keys", result.error());
@@ -295,7 +279,6 @@ struct ClusterNode::State {
         p->view.handover.reset();
         p->leaderLease = 0;
       }
-      std::map<std::string, std::map<std::string, MemberRole>> before;
       for (const auto& kv : result->kvs) apply(kv);
       startWatch(result->revision + 1);
       scheduleResync(5);  // a safety net under the watch
@@ -312,7 +295,7 @@ struct ClusterNode::State {
 
   void startWatch(long long revision) {
     watch = client->watchPrefix(
-        prefix, revision,
+        keys.prefix(), revision,
         guarded([this](std::vector<cluster::WatchEvent> events, std::int64_t) {
           for (const auto& event : events) {
             if (event.type == cluster::WatchEvent::Type::Put)
@@ -329,57 +312,67 @@ struct ClusterNode::State {
         }));
   }
 
-  // The program a key belongs to and the rest of the key ("leader", "members/n1", "handover").
-  std::pair<ProgramState*, std::string> locate(const std::string& key) {
-    if (!key.starts_with(prefix + "programs/")) return {nullptr, ""};
-    const std::string rest = key.substr(prefix.size() + 9);
-    for (auto& [namespec, p] : programs)
-      if (rest.starts_with(namespec + "/")) return {p.get(), rest.substr(namespec.size() + 1)};
-    return {nullptr, ""};
+  ProgramState* programOf(const cluster::ClusterKeys::Located& where) {
+    auto it = programs.find(where.program);
+    return it == programs.end() ? nullptr : it->second.get();
   }
 
   void apply(const cluster::KeyValue& kv) {
-    if (kv.key == prefix + "maintenance") {
+    using Kind = cluster::ClusterKeys::Located::Kind;
+    auto where = keys.locate(kv.key);
+    if (!where) return;
+    if (where->kind == Kind::Maintenance) {
       maintenance = kv.value == "on";
       return;
     }
-    auto [p, rest] = locate(kv.key);
+    ProgramState* p = programOf(*where);  // another node's program that is not ours: ignored
     if (!p) return;
-    auto value = parseJson(kv.value);
-    if (!value) return;
-    if (rest == "leader") {
-      p->view.leader = cluster::Leader{text(*value, "node"), text(*value, "address"), kv.createRevision, false};
-      p->leaderLease = kv.lease;
-    } else if (rest == "handover") {
-      p->view.handover = cluster::Handover{text(*value, "from"), text(*value, "to")};
-    } else if (rest.starts_with("members/")) {
-      cluster::Member m;
-      m.node = rest.substr(8);
-      m.address = text(*value, "address");
-      m.health = cluster::healthFromName(text(*value, "health")).value_or(Health::Down);
-      m.role = cluster::roleFromName(text(*value, "role")).value_or(MemberRole::Replica);
-      if (auto s = value->find("score"); s != value->end() && s->is_number_integer()) m.score = s->get<long long>();
-      if (auto e = value->find("eligible"); e != value->end() && e->is_boolean()) m.eligible = e->get<bool>();
-      p->view.members[m.node] = m;
-      noticeRole(*p, m.node, m.role);
+    switch (where->kind) {
+      case Kind::Leader:
+        if (auto leader = cluster::decodeLeader(kv.value)) {
+          leader->createRevision = kv.createRevision;
+          p->view.leader = *leader;
+          p->leaderLease = kv.lease;
+        }
+        return;
+      case Kind::Handover:
+        if (auto handover = cluster::decodeHandover(kv.value)) p->view.handover = *handover;
+        return;
+      case Kind::Member:
+        if (auto m = cluster::decodeMember(where->node, kv.value)) {
+          p->view.members[m->node] = *m;
+          noticeRole(*p, m->node, m->role);
+        }
+        return;
+      case Kind::Maintenance:
+        return;
     }
   }
 
   void remove(const std::string& key) {
-    if (key == prefix + "maintenance") {
+    using Kind = cluster::ClusterKeys::Located::Kind;
+    auto where = keys.locate(key);
+    if (!where) return;
+    if (where->kind == Kind::Maintenance) {
       maintenance = false;
       return;
     }
-    auto [p, rest] = locate(key);
+    ProgramState* p = programOf(*where);
     if (!p) return;
-    if (rest == "leader") {
-      p->view.leader.reset();
-      p->leaderLease = 0;
-    } else if (rest == "handover") {
-      p->view.handover.reset();
-    } else if (rest.starts_with("members/")) {
-      p->view.members.erase(rest.substr(8));
-      p->roles.erase(rest.substr(8));  // a node that comes back starts as a replica: no notification
+    switch (where->kind) {
+      case Kind::Leader:
+        p->view.leader.reset();
+        p->leaderLease = 0;
+        return;
+      case Kind::Handover:
+        p->view.handover.reset();
+        return;
+      case Kind::Member:
+        p->view.members.erase(where->node);
+        p->roles.erase(where->node);  // a node that comes back starts as a replica: no notification
+        return;
+      case Kind::Maintenance:
+        return;
     }
   }
 
@@ -486,11 +479,11 @@ struct ClusterNode::State {
           return;
         }
         log(config::LogLevel::Info, namespec + ": taking the leader key (best candidate)");
-        const json value = {{"node", config.node}, {"address", config.advertise}};
+        const std::string value = cluster::encodeLeader(config.node, config.advertise);
         const long long ourLease = lease;
         client->createIfAbsent(
-            programKey(p, "leader"), value.dump(), lease,
-            withProgram([this, ourLease, ourValue = value.dump()](ProgramState& p,
+            keys.leader(p.namespec), value, lease,
+            withProgram([this, ourLease, ourValue = value](ProgramState& p,
                                                                    common::Result<cluster::CreateResult> result) {
               bool won = false;
               if (!result) {
@@ -536,7 +529,7 @@ struct ClusterNode::State {
 
       case Action::Kind::Release:
         log(config::LogLevel::Info, namespec + ": releasing the leader key (" + a.reason + ")");
-        client->deleteIfCreateRevision(programKey(p, "leader"), a.revision,
+        client->deleteIfCreateRevision(keys.leader(p.namespec), a.revision,
                                        withProgram([this](ProgramState& p, common::Result<cluster::DeleteResult> result) {
                                         if (!result) failure(p.namespec + ": could not release the leader key",
                                                              result.error());
@@ -576,7 +569,7 @@ struct ClusterNode::State {
         return;
 
       case Action::Kind::ClearHandover:
-        client->deleteKey(programKey(p, "handover"), [](common::Result<cluster::DeleteResult>) {});
+        client->deleteKey(keys.handover(p.namespec), [](common::Result<cluster::DeleteResult>) {});
         return;
     }
   }
@@ -613,13 +606,8 @@ struct ClusterNode::State {
 
   std::string memberValue(const ProgramState& p) const {
     const cluster::Local local = localOf(p);
-    json value = {{"node", config.node},
-                  {"address", config.advertise},
-                  {"health", cluster::healthName(local.health)},
-                  {"role", cluster::roleName(p.election.role())},
-                  {"eligible", p.election.eligible(steadyNow())}};
-    value["score"] = local.score ? json(*local.score) : json(nullptr);
-    return value.dump();
+    return cluster::encodeMember(cluster::Member{config.node, config.advertise, local.health, p.election.role(),
+                                                 local.score, p.election.eligible(steadyNow())});
   }
 
   void publish(ProgramState& p) {
@@ -628,7 +616,7 @@ struct ClusterNode::State {
     if (p.published == value) return;
     p.publishing = true;
     const std::string namespec = p.namespec;
-    client->put(programKey(p, "members/" + config.node), value, lease,
+    client->put(keys.member(p.namespec, config.node), value, lease,
                 guarded([this, namespec, value](common::Result<std::int64_t> result) {
                  ProgramState* p = find(namespec);
                  if (!p) return;
@@ -676,10 +664,9 @@ struct ClusterNode::State {
 
   void requestHandover(ProgramState& p, const std::string& from, const std::string& to, Done done) {
     if (lease == 0) return done(common::makeError("etcd: this node has no lease (not connected to etcd)"));
-    const json value = {{"from", from}, {"to", to}};
     log(config::LogLevel::Info, p.namespec + ": handover requested from " + (from.empty() ? "(none)" : from) +
                                     " to " + (to.empty() ? "the best candidate" : to));
-    client->put(programKey(p, "handover"), value.dump(), lease,
+    client->put(keys.handover(p.namespec), cluster::encodeHandover({from, to}), lease,
                 guarded([done = std::move(done)](common::Result<std::int64_t> result) {
                  if (!result) return done(common::makeError("etcd: " + result.error()));
                  done({});
@@ -815,9 +802,9 @@ void ClusterNode::setMaintenance(bool on, Done done) {
     done({});
   });
   if (on)
-    s.client->put(s.prefix + "maintenance", "on", 0, [finished](common::Result<std::int64_t> r) mutable { finished(r); });
+    s.client->put(s.keys.maintenance(), "on", 0, [finished](common::Result<std::int64_t> r) mutable { finished(r); });
   else
-    s.client->deleteKey(s.prefix + "maintenance",
+    s.client->deleteKey(s.keys.maintenance(),
                         [finished](common::Result<cluster::DeleteResult> r) mutable { finished(r); });
 }
 

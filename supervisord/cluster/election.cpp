@@ -241,6 +241,13 @@ std::vector<Action> Election::promoted(bool ok, const View& view, const Local& l
     ineligibleUntil_ = now + settings_.retryDelay;
     return {make(Action::Kind::Demote, "promote_command failed")};
   }
+  if (local.health != Health::Up) {
+    // Its program died while the hook ran (Pacemaker: a failed promoted instance is
+    // demoted first): undo the promotion and give the key back.
+    phase_ = Phase::Demoting;
+    releaseAfterDemote_ = true;
+    return {make(Action::Kind::Demote, "the program stopped during its promotion")};
+  }
   phase_ = Phase::Primary;
   std::vector<Action> out;
   if (fenceAfterPromote_ || !local.quorum) {

@@ -229,6 +229,22 @@ TEST_CASE("election: a failed promotion gives the key back and sits out a while"
   CHECK(kinds(e.observe(view, up(0), 111)) == std::vector<Kind>{Kind::RefreshScore});
 }
 
+TEST_CASE("election: a program that dies during its promotion is demoted and the key given back",
+          "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  e.observe(view, up(0), 100);
+  e.observe(view, up(0), 100.5);
+  view.leader = leader("n1", 7, true);
+  e.acquired(true, view, up(0), 100.5);
+  const Local died{Health::Recovering, std::nullopt, true};
+  CHECK(kinds(e.promoted(true, view, died, 101)) == std::vector<Kind>{Kind::Demote});
+  auto after = e.demoted(true, view, died, 102);
+  REQUIRE(kinds(after) == std::vector<Kind>{Kind::Release});
+  CHECK(after[0].revision == 7);
+  CHECK(e.role() == MemberRole::Replica);
+}
+
 TEST_CASE("election: a primary that cannot be demoted is stopped", "[cluster][election]") {
   Election e(settings("n1"));
   double now = 100;
