@@ -127,7 +127,9 @@ bool basicAuthorizationMatches(std::string_view authorization, std::string_view 
   std::string_view cookie = authorization.substr(space + 1);
   while (!cookie.empty() && cookie.front() == ' ') cookie.remove_prefix(1);
   while (!cookie.empty() && cookie.back() == ' ') cookie.remove_suffix(1);
-  std::string decoded(beast::detail::base64::decoded_size(cookie.size()), '\0');
+  // Not decoded_size(): it rounds down, and decode() writes the bytes of a last, partial
+  // group too (a cookie whose length is not a multiple of 4 overflowed; found by fuzzing).
+  std::string decoded((cookie.size() + 3) / 4 * 3, '\0');
   const auto [written, read] = beast::detail::base64::decode(decoded.data(), cookie.data(), cookie.size());
   // decode() stops at the padding; anything but padding after that is garbage.
   if (cookie.find_first_not_of('=', read) != std::string_view::npos) return false;

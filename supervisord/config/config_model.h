@@ -38,12 +38,14 @@ struct ChannelConfig {
   int64_t captureMaxbytes = 0;
   bool eventsEnabled = false;
   bool syslog = false;
+  bool operator==(const ChannelConfig&) const = default;
 };
 
 // Where a section came from, for errors found after loading.
 struct Origin {
   std::string file;
   int line = 0;
+  bool operator==(const Origin&) const = default;
 };
 
 // One process: a [program:x] section expands to numprocs of these.

@@ -3,7 +3,6 @@
 #include <cctype>
 #include <charconv>
 #include <functional>
-#include <regex>
 #include <sstream>
 
 #include "common/value_types.h"
@@ -92,14 +91,27 @@ Result<double> jitter(std::string_view text) {
   return *value;
 }
 
+// "N in T": a word, blanks, "in" (any case), blanks, the rest (std::regex is slow to
+// build, and g++ 12 warns wrongly on it under the sanitizers).
+bool splitBudget(std::string_view text, std::string& count, std::string& window) {
+  const std::string s = strip(text);
+  const auto firstBlank = s.find_first_of(" \t\r\n");
+  if (firstBlank == std::string::npos) return false;
+  const auto in = s.find_first_not_of(" \t\r\n", firstBlank);
+  if (in == std::string::npos || s.size() < in + 3 || lower(s.substr(in, 2)) != "in" ||
+      !std::isspace(static_cast<unsigned char>(s[in + 2])))
+    return false;
+  count = s.substr(0, firstBlank);
+  window = strip(std::string_view(s).substr(in + 2));
+  return !window.empty();
+}
+
 Parser<RestartBudget> restartBudget(std::string key) {
   return [key = std::move(key)](std::string_view text) -> Result<RestartBudget> {
-    static const std::regex pattern(R"(\s*(\S+)\s+in\s+(.*\S)\s*)", std::regex::icase);
-    std::string s(text);
-    std::smatch m;
-    if (!std::regex_match(s, m, pattern)) return invalid(key, text, "'N in T', e.g. '5 in 60s'");
-    auto restarts = common::parseInteger(m[1].str());
-    auto seconds = common::parseDuration(m[2].str());
+    std::string count, window;
+    if (!splitBudget(text, count, window)) return invalid(key, text, "'N in T', e.g. '5 in 60s'");
+    auto restarts = common::parseInteger(count);
+    auto seconds = common::parseDuration(window);
     if (!restarts || !seconds || *restarts < 1 || *restarts > 1000000000 || *seconds <= 0)
       return invalid(key, text, "'N in T' with N >= 1 restarts and a duration T > 0, e.g. '5 in 60s'");
     return RestartBudget{static_cast<int>(*restarts), *seconds};

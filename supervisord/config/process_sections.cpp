@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "common/shell_words.h"
 #include "common/value_types.h"
@@ -274,12 +273,17 @@ Result<FcgiSocketConfig> parseFcgiSocket(const SectionReader& r, const std::stri
   }
   if (owner || mode)
     return r.error("socket", "socket_owner and socket_mode params should only be used with a Unix domain socket");
-  static const std::regex tcp(R"(tcp://([^\s:]+):(\d+))");
-  std::smatch m;
-  if (std::regex_match(socket, m, tcp)) {
-    auto port = common::parseInetAddress(m[2].str());
+  // tcp://host:port: a host without blanks or ':', a port of digits.
+  const std::string_view address = std::string_view(socket).substr(socket.starts_with("tcp://") ? 6 : 0);
+  const auto colon = address.find(':');
+  const bool tcp = socket.starts_with("tcp://") && colon != std::string_view::npos && colon > 0 &&
+                   address.substr(0, colon).find_first_of(" \t\r\n\f\v") == std::string_view::npos &&
+                   colon + 1 < address.size() &&
+                   address.substr(colon + 1).find_first_not_of("0123456789") == std::string_view::npos;
+  if (tcp) {
+    auto port = common::parseInetAddress(std::string(address.substr(colon + 1)));
     if (!port) return r.error("socket", port.error());
-    std::string host = m[1].str();
+    std::string host(address.substr(0, colon));
     for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     config.url = "tcp://" + host + ":" + std::to_string(port->second);
     return config;
