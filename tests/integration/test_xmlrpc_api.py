@@ -221,8 +221,9 @@ class Parity(unittest.TestCase):
         # Python's 41 methods plus exactly our ha.* namespace (test_ha_api.py covers it).
         ours, methods = self.both("system.listMethods")
         self.assertEqual(len(methods), 41)
-        self.assertEqual(ours, sorted(methods + ["ha.demote", "ha.getAllPolicyStates", "ha.getPolicyState",
-                                                 "ha.promote", "ha.resetBudget"]))
+        self.assertEqual(ours, sorted(methods + ["ha.demote", "ha.failover", "ha.getAllPolicyStates",
+                                                 "ha.getClusterState", "ha.getPolicyState", "ha.promote",
+                                                 "ha.resetBudget", "ha.setMaintenance", "ha.switchover"]))
         for name in methods:
             self.assertSame("system.methodHelp", name)
             self.assertSame("system.methodSignature", name)
