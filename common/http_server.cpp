@@ -170,10 +170,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     connections_.emplace(connection, std::move(handle));
   }
   // Called when a connection closes (and again when it is destroyed).
-  void forget(Connection* connection) {
-    connections_.erase(connection);
-    if (connections_.size() < options_.connectionLimit) refusing_ = false;
-  }
+  void forget(Connection* connection) { connections_.erase(connection); }
   std::uint64_t nextConnectionNumber() { return ++connectionsAccepted_; }
 
   std::string description_;
@@ -186,6 +183,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
  private:
   void acceptNext();
   void acceptReady(ErrorCode error);
+  bool makeRoom();
   void refuse(int fd);
 
   asio::io_context& loop_;
@@ -196,7 +194,9 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   HttpHandler handler_;
   std::map<Connection*, std::weak_ptr<Connection>> connections_;
   std::uint64_t connectionsAccepted_ = 0;
-  bool refusing_ = false;  // at the connection limit; logged when it began
+  // At the connection limit since a connection was last accepted below it: logged
+  // once when that began, not once per client.
+  bool atLimit_ = false;
   bool closed_ = false;
 };
 
@@ -219,6 +219,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void finishStream();
   bool open() const { return phase_ != Phase::closed; }
   bool streaming() const { return phase_ == Phase::streaming; }
+  // Waiting for the client to complete a request (the first, or the next on a
+  // keep-alive connection), or draining one we refused; not while a request is
+  // handled or an answer is written or streamed.
+  bool waitingForClient() const {
+    return phase_ == Phase::idle || phase_ == Phase::reading || phase_ == Phase::lingering;
+  }
+  // Since when: the accept, or the end of the last answer.
+  std::chrono::steady_clock::time_point waitingSince() const { return waitingSince_; }
   std::size_t pendingBytes() const { return queuedBytes_; }
   void onStreamClose(std::function<void()> callback);
 
@@ -243,6 +251,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Stream stream_;
   const std::uint64_t number_;
   const std::chrono::steady_clock::time_point accepted_;
+  std::chrono::steady_clock::time_point waitingSince_ = accepted_;
   bool firstRequest_ = true;  // its deadline counts from accepted_
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -353,6 +362,7 @@ void Connection::close() {
 
 void Connection::awaitRequest() {
   phase_ = Phase::idle;
+  if (!firstRequest_) waitingSince_ = std::chrono::steady_clock::now();
   if (buffer_.size() > 0) return readRequest();  // the client already sent the next request
   const auto& options = listener_->options();
   const auto idle = options.idleTimeout;
@@ -661,7 +671,9 @@ void HttpServer::Listener::acceptReady(ErrorCode error) {
       });
       return;
     }
-    if (connections_.size() >= options_.connectionLimit) {
+    if (connections_.size() < options_.connectionLimit) {
+      atLimit_ = false;
+    } else if (!makeRoom()) {
       refuse(fd);
       continue;
     }
@@ -679,14 +691,37 @@ void HttpServer::Listener::acceptReady(ErrorCode error) {
   acceptNext();
 }
 
+// At the limit, a new client is served in place of the connection that has waited
+// longest for its client to complete a request: clients that connect and stall
+// (slowly or on purpose) cannot lock out one that sends its request, however many
+// they are, and memory stays bounded by the limit. Connections busy with a request
+// (handled, answered, streamed) are never closed for room. False when every one is.
+bool HttpServer::Listener::makeRoom() {
+  std::shared_ptr<Connection> longest;
+  for (auto& [pointer, handle] : connections_) {
+    auto connection = handle.lock();
+    if (!connection || !connection->waitingForClient()) continue;
+    if (!longest || connection->waitingSince() < longest->waitingSince()) longest = std::move(connection);
+  }
+  if (!longest) return false;
+  if (!atLimit_) {
+    atLimit_ = true;
+    log("connection limit reached (" + std::to_string(connections_.size()) +
+        " open): closing the connections that waited longest for a request");
+  }
+  longest->close();
+  return true;
+}
+
 // Tells a client over the connection limit so at once, without reading its
 // request or keeping its descriptor: a non-blocking send of a few bytes to a new
 // socket, then close. (A client that already sent its request may see a reset
 // instead of the answer; either way it is not served.)
 void HttpServer::Listener::refuse(int fd) {
-  if (!refusing_) {
-    refusing_ = true;
-    log("refusing connections: " + std::to_string(connections_.size()) + " are open, the limit");
+  if (!atLimit_) {
+    atLimit_ = true;
+    log("refusing connections: " + std::to_string(connections_.size()) +
+        " are open, the limit, all busy with requests");
   }
   const HttpResponse busy = HttpResponse::error(503);
   std::string answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html\r\nContent-Length: " +

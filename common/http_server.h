@@ -117,9 +117,11 @@ struct HttpServerOptions {
   // An idle keep-alive connection is closed after this (Supervisor's medusa:
   // 30 minutes). Zero: never.
   std::chrono::milliseconds idleTimeout = std::chrono::minutes(30);
-  // Connections open at once. One more is answered "503 Service Unavailable"
-  // and closed at once (told, not queued behind clients that may be slow on
-  // purpose); logged once each time the limit is reached.
+  // Connections open at once. One more closes the connection that has waited
+  // longest for its client to complete a request (so stalled clients cannot
+  // lock out one that sends its request); when every connection is busy with a
+  // request, the new one is answered "503 Service Unavailable" and closed at once
+  // (told, not queued). Logged once each time the limit is reached.
   std::size_t connectionLimit = 128;
   // Basic auth when username is set. password is plain, or "{SHA}" followed by
   // the lowercase hex SHA-1 of the password (Supervisor's http.py).

@@ -150,6 +150,9 @@ Supervisor::Outcome Supervisor::run() {
   loop_->children = std::make_unique<process::ChildSignalWatcher>(
       loop_->io, [this](std::vector<process::ReapedChild> reaped) {
         for (const auto& child : reaped) {
+          // Supervisor's words (supervisord.py handle_signal), which its own tests wait
+          // for; one line per child reaped, where Supervisor logs one per signal delivered.
+          log_.debug("received SIGCHLD indicating a child quit");
           if (auto watched = watchedChildren_.find(child.pid); watched != watchedChildren_.end()) {
             auto exited = std::move(watched->second);
             watchedChildren_.erase(watched);

@@ -1,5 +1,6 @@
 #include "supervisord/config/cluster_section.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 
@@ -92,7 +93,11 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
   TRY_ASSIGN(c.leaseTtl, r.parse<double>("lease_ttl", "10", seconds("lease_ttl", 2), extra));
   if (c.leaseTtl != static_cast<double>(static_cast<long long>(c.leaseTtl)))
     return r.error("lease_ttl", invalid("lease_ttl", r.raw("lease_ttl").value_or(""), "whole seconds (etcd leases count in seconds)").message);
-  TRY_ASSIGN(c.fenceMargin, r.parse<double>("fence_margin", "3", seconds("fence_margin", 0), extra));
+  // Defaults that hold for every valid lease_ttl: fence_margin 30% of it, at least
+  // 1 s (3 s for the default 10); etcd_timeout 1 s, or half of what the fence leaves
+  // when that is less. A value the user wrote that conflicts stays an error.
+  const std::string defaultFenceMargin = common::secondsText(std::max(1.0, 0.3 * c.leaseTtl));
+  TRY_ASSIGN(c.fenceMargin, r.parse<double>("fence_margin", defaultFenceMargin, seconds("fence_margin", 0), extra));
   if (c.fenceMargin >= c.leaseTtl)
     return r.error(r.has("fence_margin") ? "fence_margin" : "lease_ttl",
                    "fence_margin (" + common::secondsText(c.fenceMargin) + " s) must be less than lease_ttl (" +
@@ -113,9 +118,12 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
   std::optional<std::string> advertise;
   TRY_ASSIGN(advertise, r.get("advertise", std::nullopt, extra));
   c.advertise = advertise ? strip(*advertise) : c.node;
-  TRY_ASSIGN(c.requestTimeout, r.parse<double>("etcd_timeout", "1", seconds("etcd_timeout", 0.05), extra));
+  const std::string defaultEtcdTimeout =
+      common::secondsText(std::clamp((c.leaseTtl - c.fenceMargin) / 2, 0.05, 1.0));
+  TRY_ASSIGN(c.requestTimeout,
+             r.parse<double>("etcd_timeout", defaultEtcdTimeout, seconds("etcd_timeout", 0.05), extra));
   if (c.requestTimeout * 2 > c.leaseTtl - c.fenceMargin)
-    return r.error("etcd_timeout", "etcd_timeout (" + common::secondsText(c.requestTimeout) +
+    return r.error(r.has("etcd_timeout") ? "etcd_timeout" : "fence_margin", "etcd_timeout (" + common::secondsText(c.requestTimeout) +
                                        " s) must be at most half of lease_ttl - fence_margin (" +
                                        common::secondsText(c.leaseTtl - c.fenceMargin) +
                                        " s): a lease is renewed at least twice before the fence");

@@ -12,7 +12,9 @@
 #include <boost/asio/post.hpp>
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -57,7 +59,8 @@ std::string basic(const std::string& credentials) {
   return "Basic " + out;
 }
 
-// A server answering GET with 200 "ok", on a loop thread of its own.
+// A server answering 200 "ok", on a loop thread of its own; requests for /hold
+// wait unanswered until release().
 class Server {
  public:
   explicit Server(HttpServerOptions options) {
@@ -69,8 +72,13 @@ class Server {
       logged_.push_back(message);
     };
     auto listening = HttpServer::listenUnix(loop_, {path_, 0700, {}, {}}, std::move(options),
-                                            [](HttpRequest, HttpResponder responder) {
-                                              responder.respond(HttpResponse::text(200, "ok"));
+                                            [this](HttpRequest request, HttpResponder responder) {
+                                              if (request.target != "/hold") {
+                                                return responder.respond(HttpResponse::text(200, "ok"));
+                                              }
+                                              std::lock_guard lock(mutex_);
+                                              holding_.push_back(std::move(responder));
+                                              changed_.notify_all();
                                             });
     if (!listening) FAIL(listening.error());
     server_ = std::move(listening.value());
@@ -79,6 +87,7 @@ class Server {
   ~Server() {
     std::promise<void> done;
     asio::post(loop_, [&] {
+      holding_.clear();
       server_.reset();
       done.set_value();
     });
@@ -101,6 +110,20 @@ class Server {
     std::lock_guard lock(mutex_);
     return logged_;
   }
+  // Waits until `count` /hold requests are in the handler's hands.
+  void waitForHeld(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    REQUIRE(changed_.wait_for(lock, 10s, [&] { return holding_.size() >= count; }));
+  }
+  // Answers the oldest held request.
+  void releaseOne() {
+    asio::post(loop_, [this] {
+      std::lock_guard lock(mutex_);
+      if (holding_.empty()) return;
+      holding_.front().respond(HttpResponse::text(200, "released"));
+      holding_.erase(holding_.begin());
+    });
+  }
 
  private:
   std::string directory_;
@@ -110,7 +133,9 @@ class Server {
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
   std::mutex mutex_;
+  std::condition_variable changed_;
   std::vector<std::string> logged_;
+  std::vector<HttpResponder> holding_;
 };
 
 // What arrives until the peer closes; nullopt if it is still open after `timeout`.
@@ -128,14 +153,30 @@ std::optional<std::string> readUntilClosed(int fd, std::chrono::milliseconds tim
   }
 }
 
-std::string get(const Server& server) {
+// Sends `request` on a new connection and returns the status line of the answer.
+// The server may answer (a 503) and close before the request arrives: the send may
+// then fail with EPIPE or ECONNRESET, and the answer is still there to read.
+std::string statusOf(const Server& server, const std::string& request) {
   const int fd = server.connect();
-  const std::string request = "GET / HTTP/1.0\r\n\r\n";
-  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-  const auto answer = readUntilClosed(fd, 3s);
+  const ssize_t sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  if (sent < 0) REQUIRE((errno == EPIPE || errno == ECONNRESET));
+  const auto answer = readUntilClosed(fd, 10s);
   ::close(fd);
   REQUIRE(answer);
   return answer->substr(0, answer->find("\r\n"));
+}
+
+std::string get(const Server& server) { return statusOf(server, "GET / HTTP/1.0\r\n\r\n"); }
+
+// Whether the server closed `fd` (read gives end of file) within `timeout`.
+bool closedByServer(int fd, std::chrono::milliseconds timeout) { return readUntilClosed(fd, timeout).has_value(); }
+
+// Whether `fd` is still open on the server's side: nothing to read and no end of
+// file. Checked after the server has done something later than what would have
+// closed it, so no wait is needed.
+bool stillOpen(int fd) {
+  pollfd ready{fd, POLLIN, 0};
+  return ::poll(&ready, 1, 0) == 0;
 }
 
 }  // namespace
@@ -175,27 +216,60 @@ TEST_CASE("security: the password check answers right for equal, unequal and oth
   CHECK_FALSE(basicAuthorizationMatches(basic("admin:s3cret"), "admin", "{SHA}FEF341F85D87439E7D91A2D465B9871EF66B5E98"));
 }
 
-TEST_CASE("security: a connection over the limit gets 503 at once, and a freed slot serves again",
+TEST_CASE("security: at the limit, a new client is served in place of the connection that waited longest",
           "[http][security]") {
   HttpServerOptions options;
   options.connectionLimit = 3;
   Server server(options);
-  std::vector<int> held;
-  for (int i = 0; i < 3; ++i) held.push_back(server.connect());
-  CHECK(get(server) == "HTTP/1.1 503 Service Unavailable");
-  CHECK(get(server) == "HTTP/1.1 503 Service Unavailable");
-  ::close(held.back());
-  held.pop_back();
-  std::string status;
-  for (int attempt = 0; attempt < 100 && status != "HTTP/1.0 200 OK"; ++attempt) {
-    std::this_thread::sleep_for(20ms);
-    status = get(server);
+  // Three clients that connect and send nothing, or half a request: a stalled crowd.
+  std::vector<int> stalled;
+  for (int i = 0; i < 3; ++i) stalled.push_back(server.connect());
+  const std::string half = "POST / HTTP/1.1\r\nHost: x\r\n";
+  REQUIRE(::send(stalled[2], half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
+  // Accepted in the order they connected: each new client closes the oldest.
+  CHECK(get(server) == "HTTP/1.0 200 OK");
+  CHECK(closedByServer(stalled[0], 10s));
+  CHECK(stillOpen(stalled[1]));
+  CHECK(stillOpen(stalled[2]));
+  REQUIRE(server.logged().size() == 1);
+  CHECK(server.logged()[0].find("connection limit reached (3 open): closing the connections that waited longest "
+                                "for a request") != std::string::npos);
+  // The served client left: a newcomer fills the slot, and the next client over the
+  // limit closes the oldest of those left, not the newcomer.
+  stalled.push_back(server.connect());
+  CHECK(get(server) == "HTTP/1.0 200 OK");
+  CHECK(closedByServer(stalled[1], 10s));
+  CHECK(stillOpen(stalled[2]));
+  CHECK(stillOpen(stalled[3]));
+  for (int fd : stalled) ::close(fd);
+  CHECK(server.logged().size() == 2);  // once per episode, not once per client
+}
+
+TEST_CASE("security: when every connection is busy with a request, one more gets 503 at once, and a freed slot "
+          "serves again",
+          "[http][security]") {
+  HttpServerOptions options;
+  options.connectionLimit = 3;
+  Server server(options);
+  std::vector<int> busy;
+  const std::string hold = "GET /hold HTTP/1.0\r\n\r\n";
+  for (int i = 0; i < 3; ++i) {
+    busy.push_back(server.connect());
+    REQUIRE(::send(busy.back(), hold.data(), hold.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(hold.size()));
   }
-  CHECK(status == "HTTP/1.0 200 OK");
-  for (int fd : held) ::close(fd);
+  server.waitForHeld(3);  // all three are in the handler: none is waiting for its client
+  CHECK(get(server) == "HTTP/1.1 503 Service Unavailable");
+  CHECK(get(server) == "HTTP/1.1 503 Service Unavailable");
+  for (int fd : busy) CHECK(stillOpen(fd));
+  server.releaseOne();
+  const auto answer = readUntilClosed(busy[0], 10s);  // HTTP/1.0: answered, then closed
+  REQUIRE(answer);
+  CHECK(answer->rfind("HTTP/1.0 200 OK", 0) == 0);
+  CHECK(get(server) == "HTTP/1.0 200 OK");
+  for (int fd : busy) ::close(fd);
   const auto logged = server.logged();
   REQUIRE(logged.size() == 1);  // once per episode, not once per refused client
-  CHECK(logged[0].find("refusing connections: 3 are open, the limit") != std::string::npos);
+  CHECK(logged[0].find("refusing connections: 3 are open, the limit, all busy with requests") != std::string::npos);
 }
 
 TEST_CASE("security: a request trickling in a byte at a time is cut off at its deadline", "[http][security]") {

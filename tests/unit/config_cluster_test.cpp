@@ -56,6 +56,25 @@ TEST_CASE("cluster: the defaults, with only name and etcd", "[config][cluster]")
   CHECK(k.requestTimeout == 1);
 }
 
+TEST_CASE("cluster: lease_ttl alone is valid for every value, with fence_margin and etcd_timeout following it",
+          "[config][cluster]") {
+  struct Expected {
+    int leaseTtl;
+    double fenceMargin;
+    double etcdTimeout;
+  };
+  // fence_margin: 30% of lease_ttl, at least 1 s; etcd_timeout: 1 s, or half of what is left.
+  for (const Expected e : {Expected{2, 1, 0.5}, Expected{3, 1, 1}, Expected{4, 1.2, 1}, Expected{10, 3, 1},
+                           Expected{60, 18, 1}}) {
+    ConfigDirectory d;
+    auto c = loadCluster(d, "name=demo\netcd=http://127.0.0.1:2379\nlease_ttl=" + std::to_string(e.leaseTtl) + "\n");
+    INFO("lease_ttl " << e.leaseTtl << ": " << (c.ok() ? "" : c.error()));
+    REQUIRE(c.ok());
+    CHECK(c->cluster->fenceMargin == Approx(e.fenceMargin));
+    CHECK(c->cluster->requestTimeout == Approx(e.etcdTimeout));
+  }
+}
+
 TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
   ConfigDirectory d;
   auto c = loadCluster(d,
@@ -108,9 +127,10 @@ TEST_CASE("cluster: bad values name the file, line, section and key", "[config][
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=3\nfence_margin=3\n") ==
         "F:9: [cluster] fence_margin: fence_margin (3 s) must be less than lease_ttl (3 s): a primary fences "
         "itself before its lease can expire");
-  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=2\n") ==
-        "F:8: [cluster] lease_ttl: fence_margin (3 s) must be less than lease_ttl (2 s): a primary fences itself "
-        "before its lease can expire");
+  // A fence_margin the user wrote leaves etcd_timeout's default too little room.
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=2\nfence_margin=1.95\n") ==
+        "F:9: [cluster] fence_margin: etcd_timeout (0.05 s) must be at most half of lease_ttl - fence_margin (0.05 "
+        "s): a lease is renewed at least twice before the fence");
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nno_quorum_policy=ignore\n") ==
         "F:8: [cluster] no_quorum_policy: invalid 'no_quorum_policy' value 'ignore' (expected demote, stop or "
         "freeze)");
