@@ -112,6 +112,16 @@ struct TestApp {
     if (call->method == "big") return responder.respond(xml(xmlResponse(std::int64_t{1} << 40)));
     if (call->method == "user") return responder.respond(xml(xmlResponse(request.username)));
     if (call->method == "dirty") return responder.respond(xml(xmlResponse("bell\x07 bad\xff cr\r end")));
+    if (call->method == "held") {  // answered by the next "release" call
+      held.push_back(std::move(responder));
+      ++holding;
+      return;
+    }
+    if (call->method == "release") {
+      for (auto& waiting : held) waiting.respond(xml(xmlResponse("held done")));
+      held.clear();
+      return responder.respond(xml(xmlResponse("released")));
+    }
     if (call->method == "slow") {
       // Answered a second later, like startProcess(wait=True).
       auto timer = std::make_shared<asio::steady_timer>(loop, 1s);
@@ -125,6 +135,8 @@ struct TestApp {
 
   asio::io_context& loop;
   std::atomic<int> streamsClosed{0};
+  std::vector<HttpResponder> held;  // on the loop only
+  std::atomic<int> holding{0};      // "held" calls received so far
 };
 
 // A server running on its own loop thread, the way the daemon runs it.
@@ -419,18 +431,17 @@ TEST_CASE("http: a body over the limit gets 413 and the server goes on", "[http]
 TEST_CASE("http: a deferred answer does not hold up other clients", "[http]") {
   TempDirectory dir("http-test");
   RunningServer server(RunningServer::Kind::unixSocket, dir.file("s.sock"));
-  const auto started = std::chrono::steady_clock::now();
   auto slow = std::async(std::launch::async, [&] {
     HttpClient client = server.client();
-    return call(client, "slow");
+    return call(client, "held");
   });
-  std::this_thread::sleep_for(200ms);  // the slow call is now waiting on the server
+  // The first call is in the server's hands, unanswered until "release".
+  REQUIRE(waitFor([&] { return server.app().holding == 1; }, 10s));
   HttpClient quick = server.client();
   CHECK(call(quick, "echo", {1}) == Value(Value::Array{1}));
-  const auto quickDone = std::chrono::steady_clock::now() - started;
-  CHECK(quickDone < 800ms);
-  CHECK(slow.get() == Value("slow done"));
-  CHECK(std::chrono::steady_clock::now() - started >= 1s);
+  CHECK(slow.wait_for(0ms) == std::future_status::timeout);
+  CHECK(call(quick, "release") == Value("released"));
+  CHECK(slow.get() == Value("held done"));
 }
 
 TEST_CASE("http: many clients at once all get their answers", "[http]") {
