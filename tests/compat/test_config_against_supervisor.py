@@ -17,6 +17,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.environ.get("PROJECT_DIR", os.path.dirname(os.path.dirname(HERE)))
 SUPERVISORD = os.path.abspath(os.environ.get("SUPERVISORD_BIN", os.path.join(PROJECT, "build/bin/supervisord")))
 ORACLE = os.path.join(HERE, "supervisor_config_oracle.py")
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from leftover_processes import Marker  # noqa: E402
+
+# In the environment of every supervisord and oracle run: none may outlive its test.
+MARKER = Marker()
 SUPERVISOR_PKG = "/usr/lib/python3/dist-packages/supervisor"
 
 
@@ -36,11 +41,14 @@ def normalize(doc):
 
 
 def run(command, cwd):
-    env = dict(os.environ, COMPAT_TEST_VALUE="from-env", HOME="/root")
+    env = MARKER.env(COMPAT_TEST_VALUE="from-env", HOME="/root")
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
 
 class ConfigAgainstSupervisor(unittest.TestCase):
+    def tearDown(self):
+        MARKER.assert_none_left("a supervisord --dump-config or oracle run")
+
     def test_every_config_loads_like_python_supervisor(self):
         files = config_files()
         self.assertGreater(len(files), 25, "Supervisor's fixtures are missing: is the supervisor package installed?")

@@ -40,6 +40,7 @@ sys.path.insert(0, PROGRAMS_DIR)
 import daemon_harness  # noqa: E402
 from daemon_harness import Daemon, UnixTransport, free_port, process_alive, wait_until  # noqa: E402,F401
 from role_hook import append_event  # noqa: E402
+from leftover_processes import Marker, kill_all  # noqa: E402
 
 ETCD = os.environ.get("ETCD_BIN", shutil.which("etcd") or "/usr/bin/etcd")
 ROLE_PROGRAM = os.path.join(PROGRAMS_DIR, "role_program.py")
@@ -892,6 +893,7 @@ class NodeDaemon(Daemon):
         self.conf_path = os.path.join(directory, "supervisord.conf")
         self.write_config(programs, supervisord_extra)
         self.proc = None
+        self.marker = Marker()
 
 
 def python_command(script, *args):
@@ -1055,6 +1057,8 @@ class ClusterNodes:
             except ProcessLookupError:
                 pass
         daemon.proc.wait()
+        # And whatever of the node's was forked while /proc was walked (its environment marker).
+        below += list(kill_all(daemon.marker.value))
         wait_until(lambda: not any(process_alive(pid) for pid in below), 10, "%s's processes to die" % node)
         if mark:
             self.timeline.mark(node, "killed")
@@ -1070,7 +1074,8 @@ class ClusterNodes:
 
     def close(self):
         """Stops every daemon (SIGTERM, then SIGKILL), kills anything left that runs our
-        programs or hooks, closes every NodeLink."""
+        programs or hooks, closes every NodeLink. Then raises AssertionError if a daemon left
+        a process of its own running (found through its environment marker; killed now)."""
         for node, daemon in self.daemons.items():
             if daemon.proc is not None and daemon.proc.poll() is None:
                 try:
@@ -1080,6 +1085,13 @@ class ClusterNodes:
             if getattr(daemon, "output", None):
                 daemon.output.close()
                 daemon.output = None
+        leftovers = []
+        for node, daemon in self.daemons.items():
+            try:
+                daemon.marker.assert_none_left("%s's supervisord" % node)
+            except AssertionError as e:
+                leftovers.append(str(e))
+        # What the test itself started with our paths on its command line (not the daemons').
         for pid in processes_mentioning(self.state_dir):
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -1087,6 +1099,8 @@ class ClusterNodes:
                 pass
         for link in self.links.values():
             link.close()
+        if leftovers:
+            raise AssertionError("\n".join(leftovers))
 
     def __enter__(self):
         return self

@@ -4,7 +4,9 @@ Daemon(config_body) writes a supervisord.conf whose [supervisord] section points
 every file into the temporary directory (config_body adds program sections and may
 use {tmp}), starts `supervisord -n`, and offers waits on its log, signals and a
 zombie check. Only public interfaces are used: the config file, signals, the logs,
-/proc.
+/proc. The daemon's environment carries a unique marker (leftover_processes.py): leaving
+the `with` block (or calling __exit__) fails with AssertionError if any process that
+carries it outlives the daemon.
 """
 import http.client
 import os
@@ -16,6 +18,8 @@ import subprocess
 import tempfile
 import time
 import xmlrpc.client
+
+from leftover_processes import Marker
 
 SUPERVISORD = os.path.abspath(os.environ.get(
     "SUPERVISORD_BIN",
@@ -77,6 +81,16 @@ class Daemon:
         self.conf_path = os.path.join(self.tmp, "supervisord.conf")
         self.write_config(programs, supervisord_extra)
         self.proc = None
+        self.marker = Marker()
+
+    def environment(self, **extra):
+        """The environment to start this daemon with (the marker set): for a test that runs
+        supervisord on conf_path itself."""
+        return self.marker.env(**extra)
+
+    def assert_nothing_left(self):
+        """After the daemon has exited: no process it started is still alive."""
+        self.marker.assert_none_left("supervisord in %s" % self.tmp)
 
     def write_config(self, programs, supervisord_extra=""):
         body = (
@@ -93,18 +107,27 @@ class Daemon:
         self.output = open(os.path.join(self.tmp, "stdout.txt"), "wb")
         self.proc = subprocess.Popen([SUPERVISORD, "-n", "-c", self.conf_path] + list(extra_args),
                                      stdout=self.output, stderr=subprocess.STDOUT, cwd=self.tmp,
-                                     preexec_fn=preexec_fn)
+                                     preexec_fn=preexec_fn, env=self.environment())
         self.wait_for_log(r"supervisord started with pid %d" % self.proc.pid)
         return self
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.__exit__(None, None, None)  # __exit__ is not called when __enter__ fails
+            raise
 
     def __exit__(self, *exc):
-        self.stop()
-        if getattr(self, "output", None):
-            self.output.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            try:
+                self.stop()
+            finally:
+                if getattr(self, "output", None):
+                    self.output.close()
+                self.assert_nothing_left()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def log(self):
         try:

@@ -46,12 +46,12 @@ class ClusterScenario(unittest.TestCase):
 
         self.nodes = ClusterNodes(directory, self.etcd, program_section_fn=section,
                                   cluster_name=self.id().split(".")[-1].replace("_", "-"), start=False)
+        self.addCleanup(self.nodes.close)
         for node, score in SCORES.items():
             self.nodes.knob(node, "score", score)
         for node in self.nodes.names:
             self.nodes.start(node)
         self.timeline = self.nodes.timeline
-        self.addCleanup(self.nodes.close)
 
     def fail_with_diagnostics(self, error):
         """Fails with what the nodes saw: the timeline, etcd's keys, the daemons' logs."""

@@ -8,12 +8,19 @@ import subprocess
 import tempfile
 import unittest
 
+from leftover_processes import Marker
+
 SUPERVISORD = os.path.abspath(os.environ.get(
     "SUPERVISORD_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin", "supervisord")))
 
 
+# In the environment of every supervisord run: none may outlive its test.
+MARKER = Marker()
+
+
 def run(args, cwd=None):
-    return subprocess.run([SUPERVISORD] + args, cwd=cwd, capture_output=True, text=True, timeout=30)
+    return subprocess.run([SUPERVISORD] + args, cwd=cwd, capture_output=True, text=True, timeout=30,
+                          env=MARKER.env())
 
 
 class CommandLine(unittest.TestCase):
@@ -22,6 +29,7 @@ class CommandLine(unittest.TestCase):
 
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+        MARKER.assert_none_left("a supervisord run")
 
     def write(self, relative, text):
         path = os.path.join(self.tmp, relative)

@@ -6,13 +6,18 @@ rule of README's "Control-plane security".
 2. an inet server without auth: a CRIT line, and refusal of a non-loopback address
    unless allow_unauthenticated = true;
 3. the password check (constant time) is a C++ test: http_server_hardening_test.cpp;
-4. limits: request body (413), connections (503), time per request (slowloris);
+4. limits: request body (413), connections (a stalled crowd cannot lock out a client;
+   503 when every connection is busy), time per request (slowloris);
 5. nothing a client sends reaches a shell or the daemon's internals;
 6. a user= program has that user's ids and groups, no daemon fd, no way into the socket.
 """
+import base64
+import http.client
 import json
 import os
 import re
+import resource
+import selectors
 import shutil
 import signal
 import socket
@@ -62,6 +67,18 @@ def read_until_closed(s, timeout):
         return data
 
 
+def read_headers(s, timeout=10):
+    """A response's status line and headers, up to the blank line."""
+    s.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def ok_page(path):
     """The status of GET /ok.html on a new connection."""
     s = connect_unix(path)
@@ -87,16 +104,20 @@ class UnixSocketCreation(unittest.TestCase):
         tracer = subprocess.Popen(
             ["strace", "-f", "-qq", "-o", trace_path,
              "-e", "trace=umask,bind,listen,chmod,fchmod,fchmodat,chown,lchown,fchown,fchownat",
-             SUPERVISORD, "-n", "-c", d.conf_path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d.tmp)
+             SUPERVISORD, "-n", "-c", d.conf_path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=d.tmp,
+            env=d.environment())
         try:
             d.wait_for_log(r"supervisord started with pid")
             status = os.stat(sock_path)
             self.assertEqual(status.st_mode & 0o7777, 0o770)
             self.assertEqual((status.st_uid, status.st_gid), (65534, 65534))
         finally:
-            with open(os.path.join(d.tmp, "supervisord.pid")) as f:
-                os.kill(int(f.read()), signal.SIGTERM)
-            tracer.wait(30)
+            try:
+                with open(os.path.join(d.tmp, "supervisord.pid")) as f:
+                    os.kill(int(f.read()), signal.SIGTERM)
+                tracer.wait(30)
+            finally:
+                d.assert_nothing_left()
         with open(trace_path) as f:
             calls = [re.sub(r"^\d+\s+", "", line.strip()) for line in f]
         shutil.rmtree(d.tmp, ignore_errors=True)
@@ -129,12 +150,15 @@ class UnixSocketCreation(unittest.TestCase):
             os.chmod(victim, 0o600)
             os.symlink(victim, os.path.join(d.tmp, "supervisor.sock"))
             result = subprocess.run([SUPERVISORD, "-n", "-c", d.conf_path], capture_output=True, text=True,
-                                    timeout=20, cwd=d.tmp)
+                                    timeout=20, cwd=d.tmp, env=d.environment())
             self.assertNotEqual(result.returncode, 0)
             self.assertIn("is not a socket", result.stderr)
             self.assertEqual(os.stat(victim).st_mode & 0o7777, 0o600)
         finally:
-            shutil.rmtree(d.tmp, ignore_errors=True)
+            try:
+                d.assert_nothing_left()
+            finally:
+                shutil.rmtree(d.tmp, ignore_errors=True)
 
 
 class InetServerWithoutAuth(unittest.TestCase):
@@ -185,11 +209,12 @@ class RequestLimits(unittest.TestCase):
     """Rule 4: request body, connections, and time per request have limits."""
 
     def setUp(self):
-        self.daemon = Daemon("", Daemon.RPC_SECTION, name="limits").start()
+        self.daemon = Daemon("[program:cat]\ncommand=/bin/cat\nstartsecs=0\nstdout_logfile={tmp}/cat.out\n",
+                             Daemon.RPC_SECTION, name="limits")
+        self.addCleanup(self.daemon.__exit__, None, None, None)
+        self.daemon.start()
+        self.daemon.wait_for_log(r"success: cat entered RUNNING state")
         self.sock = os.path.join(self.daemon.tmp, "supervisor.sock")
-
-    def tearDown(self):
-        self.daemon.__exit__(None, None, None)
 
     def test_a_body_over_2_mib_gets_413_and_the_daemon_goes_on(self):
         s = connect_unix(self.sock)
@@ -200,16 +225,21 @@ class RequestLimits(unittest.TestCase):
         self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer)
         self.assertEqual(self.daemon.rpc().supervisor.getState()["statename"], "RUNNING")
 
-    def test_connections_over_the_limit_are_refused_with_503_until_one_closes(self):
-        held = [connect_unix(self.sock) for _ in range(128)]
+    def test_when_every_connection_is_busy_one_more_gets_503_until_one_closes(self):
+        # 128 live log tails: streams in progress, which are never closed to make room.
+        streams = [connect_unix(self.sock) for _ in range(128)]
         try:
+            for s in streams:
+                s.sendall(b"GET /logtail/cat/stdout HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            for s in streams:
+                self.assertTrue(read_headers(s).startswith(b"HTTP/1.1 200 OK"))
             self.assertEqual(ok_page(self.sock), b"HTTP/1.1 503 Service Unavailable")
-            self.daemon.wait_for_log(r"refusing connections: 128 are open, the limit")
-            held.pop().close()
+            self.daemon.wait_for_log(r"refusing connections: 128 are open, the limit, all busy with requests")
+            streams.pop().close()
             wait_until(lambda: ok_page(self.sock) == b"HTTP/1.0 200 OK", message="a free slot")
             self.assertEqual(self.daemon.count(r"refusing connections"), 1)  # once per episode, not per client
         finally:
-            for s in held:
+            for s in streams:
                 s.close()
         self.assertEqual(self.daemon.rpc().supervisor.getState()["statename"], "RUNNING")
 
@@ -241,20 +271,113 @@ class RequestLimits(unittest.TestCase):
         silent.close()
 
 
+class StalledCrowd(unittest.TestCase):
+    """Rule 4: 1,000 clients that send half a request and stall cannot lock out an
+    authenticated client, on TCP or on the unix socket; memory stays bounded, and every
+    stalled connection is closed by the first-request deadline (30 s) at the latest."""
+
+    CROWD = 1000
+
+    def setUp(self):
+        self.port = free_port()
+        self.daemon = Daemon("", "[unix_http_server]\nfile={tmp}/supervisor.sock\n"
+                             "[inet_http_server]\nport=127.0.0.1:%d\nusername=admin\npassword=s3cret\n"
+                             % self.port, name="crowd")
+        self.addCleanup(self.daemon.__exit__, None, None, None)
+        self.daemon.start()
+        self.sock = os.path.join(self.daemon.tmp, "supervisor.sock")
+
+    def rss_kib(self):
+        with open("/proc/%d/status" % self.daemon.proc.pid) as f:
+            return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+
+    def stall(self, connect):
+        """CROWD connections, each with half a request: the server closes the oldest as
+        newer ones arrive, so a send may find its connection closed already."""
+        crowd = []
+        for _ in range(self.CROWD):
+            s = connect()
+            crowd.append(s)
+            try:
+                s.sendall(b"POST /RPC2 HTTP/1.1\r\nHost: x\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        return crowd
+
+    def get_state(self, connection, headers):
+        body = xmlrpc.client.dumps((), "supervisor.getState").encode()
+        connection.request("POST", "/RPC2", body, dict(headers, **{"Content-Type": "text/xml"}))
+        response = connection.getresponse()
+        answer = response.read()
+        connection.close()
+        self.assertEqual(response.status, 200, answer)
+        (state,), _ = xmlrpc.client.loads(answer)
+        return state["statename"]
+
+    def assert_all_closed_by(self, crowd, deadline):
+        """Every socket of `crowd` sees the server's close (end of file or a reset)
+        before `deadline` (time.monotonic())."""
+        selector = selectors.DefaultSelector()  # epoll: descriptors above 1024 are fine
+        for s in crowd:
+            s.setblocking(False)
+            selector.register(s, selectors.EVENT_READ)
+        open_count = len(crowd)
+        while open_count and time.monotonic() < deadline:
+            for key, _ in selector.select(timeout=max(0, deadline - time.monotonic())):
+                try:
+                    data = key.fileobj.recv(4096)
+                except ConnectionResetError:
+                    data = b""
+                self.assertEqual(data, b"", "a stalled client got an answer")
+                selector.unregister(key.fileobj)
+                open_count -= 1
+        selector.close()
+        self.assertEqual(open_count, 0, "%d stalled connections still open after the deadline" % open_count)
+
+    def test_an_authenticated_call_is_answered_while_a_thousand_clients_stall(self):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * self.CROWD)), hard))
+        before = self.rss_kib()
+        auth = {"Authorization": "Basic " + base64.b64encode(b"admin:s3cret").decode()}
+        crowd = []
+        try:
+            crowd += self.stall(lambda: socket.create_connection(("127.0.0.1", self.port)))
+            self.assertEqual(self.get_state(http.client.HTTPConnection("127.0.0.1", self.port, timeout=10), auth),
+                             "RUNNING")
+            crowd += self.stall(lambda: connect_unix(self.sock))
+            unix = http.client.HTTPConnection("localhost", timeout=10)
+            unix.sock = connect_unix(self.sock)
+            unix.sock.settimeout(10)
+            self.assertEqual(self.get_state(unix, {}), "RUNNING")
+            last_connect = time.monotonic()
+            grown = self.rss_kib() - before
+            self.assertLess(grown, 16 * 1024, "the daemon grew by %d KiB" % grown)
+            self.daemon.wait_for_log(r"connection limit reached \(128 open\): closing the connections that "
+                                     r"waited longest for a request", count=2)
+            # The last ones kept were accepted before last_connect; each one's deadline
+            # is 30 s from its accept.
+            self.assert_all_closed_by(crowd, last_connect + 40)
+        finally:
+            for s in crowd:
+                s.close()
+        self.assertEqual(self.daemon.rpc().supervisor.getState()["statename"], "RUNNING")
+
+
 class NoShellNoInternals(unittest.TestCase):
     """Rule 5 (Supervisor's CVE-2017-11610 class): method names reach only the
     method table, and names, signals and data are never given to a shell."""
 
     def setUp(self):
         self.daemon = Daemon("[program:cat]\ncommand=/bin/cat\nstartsecs=0\n"
-                             "stdout_logfile={tmp}/cat.out\n", Daemon.RPC_SECTION, name="noshell").start()
+                             "stdout_logfile={tmp}/cat.out\n", Daemon.RPC_SECTION, name="noshell")
+        self.addCleanup(self.daemon.__exit__, None, None, None)  # after tearDown
+        self.daemon.start()
         self.daemon.wait_for_log(r"success: cat entered RUNNING state")
         self.marker = os.path.join(self.daemon.tmp, "pwned")
         self.rpc = self.daemon.rpc()
 
     def tearDown(self):
         self.rpc("close")()
-        self.daemon.__exit__(None, None, None)
 
     def hostile(self):
         m = self.marker

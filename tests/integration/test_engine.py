@@ -38,6 +38,12 @@ class CrashAndRestart(unittest.TestCase):
             self.assertIn("success: crash entered RUNNING state, process has stayed up for > than 0 seconds (startsecs)",
                           d.log())
 
+    def test_at_debug_level_each_reaped_child_logs_supervisors_sigchld_line(self):
+        # Supervisor's own end-to-end tests (test_issue_638) wait for this line.
+        with Daemon("[program:job]\ncommand=/bin/sh -c 'exit 0'\nstartsecs=0\nautorestart=false\n") as d:
+            d.wait_for_log(r"exited: job \(exit status 0; expected\)")
+            self.assertEqual(d.count(r"DEBG received SIGCHLD indicating a child quit"), 1)
+
     def test_an_expected_exit_is_not_restarted_with_autorestart_unexpected(self):
         with Daemon("[program:job]\ncommand=/bin/sh -c 'exit 0'\nstartsecs=0\n") as d:
             d.wait_for_log(r"exited: job \(exit status 0; expected\)")
@@ -58,10 +64,12 @@ class CrashAndRestart(unittest.TestCase):
 
 class Stopping(unittest.TestCase):
     def test_a_child_that_ignores_term_is_killed_after_stopwaitsecs(self):
-        program = ("[program:stubborn]\ncommand=/bin/sh -c 'trap \"\" TERM; while true; do sleep 0.1; done'\n"
-                   "stopwaitsecs=1\nstartsecs=0\n")
+        # The child says when its trap is set: a stop that came before would kill it at once.
+        program = ("[program:stubborn]\ncommand=/bin/sh -c 'trap \"\" TERM; touch {tmp}/trapped; "
+                   "while true; do sleep 0.1; done'\nstopwaitsecs=1\nstartsecs=0\n")
         with Daemon(program) as d:
             d.wait_for_log(r"success: stubborn entered RUNNING state")
+            wait_until(lambda: os.path.exists(os.path.join(d.tmp, "trapped")), message="the TERM trap set")
             pid = d.pid_of("stubborn")
             started = time.time()
             self.assertEqual(d.stop(), 0)
@@ -98,7 +106,7 @@ class Stopping(unittest.TestCase):
 class ChildSetup(unittest.TestCase):
     def test_environment_expansions_and_directory_reach_the_child(self):
         program = ("[program:env]\ncommand=/bin/sh -c 'echo \"$FOO $SUPERVISOR_ENABLED $SUPERVISOR_PROCESS_NAME "
-                   "$SUPERVISOR_GROUP_NAME $(pwd) $(umask)\"; sleep 1000'\n"
+                   "$SUPERVISOR_GROUP_NAME $(pwd) $(umask)\"; exec sleep 1000'\n"
                    "environment=FOO=\"%(program_name)s-%(process_num)d\"\ndirectory={tmp}\numask=027\n"
                    "stdout_logfile={tmp}/env.log\nstartsecs=0\n")
         with Daemon(program) as d:
@@ -107,7 +115,7 @@ class ChildSetup(unittest.TestCase):
             self.assertEqual(open(path).read().strip(), "env-0 1 env env %s 0027" % d.tmp)
 
     def test_no_daemon_file_descriptor_leaks_into_a_child(self):
-        program = ("[program:fds]\ncommand=/bin/sh -c 'ls /proc/self/fd; sleep 1000'\n"
+        program = ("[program:fds]\ncommand=/bin/sh -c 'ls /proc/self/fd; exec sleep 1000'\n"
                    "stdout_logfile={tmp}/fds.log\nstartsecs=0\n")
         with Daemon(program) as d:
             path = os.path.join(d.tmp, "fds.log")
@@ -118,7 +126,7 @@ class ChildSetup(unittest.TestCase):
 
     @unittest.skipUnless(os.getuid() == 0, "needs root")
     def test_user_runs_the_child_as_that_user(self):
-        program = ("[program:who]\ncommand=/bin/sh -c 'id -u; id -g; sleep 1000'\nuser=nobody\n"
+        program = ("[program:who]\ncommand=/bin/sh -c 'id -u; id -g; exec sleep 1000'\nuser=nobody\n"
                    "stdout_logfile={tmp}/who.log\nstartsecs=0\n")
         with Daemon(program) as d:
             path = os.path.join(d.tmp, "who.log")
@@ -168,7 +176,8 @@ class DaemonProcess(unittest.TestCase):
     def test_without_nodaemon_it_daemonizes_and_writes_its_pidfile(self):
         d = Daemon("[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n", name="daemonize")
         try:
-            launcher = subprocess.run([SUPERVISORD, "-c", d.conf_path], cwd=d.tmp, timeout=30)
+            launcher = subprocess.run([SUPERVISORD, "-c", d.conf_path], cwd=d.tmp, timeout=30,
+                                      env=d.environment())
             self.assertEqual(launcher.returncode, 0)  # the parent exits once the daemon is forked
             pidfile = os.path.join(d.tmp, "supervisord.pid")
             wait_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), message="pidfile")
@@ -182,7 +191,10 @@ class DaemonProcess(unittest.TestCase):
             wait_until(lambda: not process_alive(pid), timeout=15, message="daemon exit")
             self.assertFalse(os.path.exists(pidfile))  # removed on exit
         finally:
-            shutil.rmtree(d.tmp, ignore_errors=True)
+            try:
+                d.assert_nothing_left()
+            finally:
+                shutil.rmtree(d.tmp, ignore_errors=True)
 
     @unittest.skipUnless(os.getuid() == 0 and shutil.which("unshare"), "needs root and unshare")
     def test_as_pid_1_it_reaps_orphans_it_never_started(self):
@@ -190,7 +202,7 @@ class DaemonProcess(unittest.TestCase):
                    "autorestart=false\n", name="pid1")
         try:
             proc = subprocess.Popen(["unshare", "--pid", "--fork", SUPERVISORD, "-n", "-c", d.conf_path],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=d.environment())
             try:
                 wait_until(lambda: "reaped unknown pid" in d.log(), timeout=15, message="orphan reaped")
                 self.assertRegex(d.log(), r"reaped unknown pid \d+ \(exit status 0\)")
@@ -201,7 +213,10 @@ class DaemonProcess(unittest.TestCase):
                         os.kill(int(child), signal.SIGTERM)
                 proc.wait(30)
         finally:
-            shutil.rmtree(d.tmp, ignore_errors=True)
+            try:
+                d.assert_nothing_left()
+            finally:
+                shutil.rmtree(d.tmp, ignore_errors=True)
 
     def test_an_idle_daemon_does_not_wake_up(self):
         with Daemon("[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n") as d:
@@ -229,13 +244,17 @@ class DaemonProcess(unittest.TestCase):
     def test_a_bad_config_is_refused_with_exit_status_2(self):
         d = Daemon("[program:x]\ncommand=/bin/cat\nstartsecs=soon\n", name="badconfig")
         try:
-            result = subprocess.run([SUPERVISORD, "-n", "-c", d.conf_path], capture_output=True, text=True, timeout=30)
+            result = subprocess.run([SUPERVISORD, "-n", "-c", d.conf_path], capture_output=True, text=True, timeout=30,
+                                    env=d.environment())
             self.assertEqual(result.returncode, 2)
             self.assertIn("supervisord.conf:", result.stderr)
             self.assertIn("[program:x] startsecs: not an integer: 'soon'", result.stderr)
             self.assertFalse(os.path.exists(d.log_path))  # nothing started
         finally:
-            shutil.rmtree(d.tmp, ignore_errors=True)
+            try:
+                d.assert_nothing_left()
+            finally:
+                shutil.rmtree(d.tmp, ignore_errors=True)
 
     def test_sigusr2_reopens_the_main_log(self):
         with Daemon("") as d:

@@ -17,6 +17,7 @@ import xmlrpc.client
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from daemon_harness import SUPERVISORD, UnixTransport, wait_until, write_portable_config  # noqa: E402
+from leftover_processes import Marker  # noqa: E402
 
 LISTENER = os.path.join(HERE, "event_listener.py")
 PYTHON_SUPERVISORD = "/usr/bin/supervisord"
@@ -37,8 +38,9 @@ class Run:
             "environment=RECORD_FILE=\"%s\",MODE=\"%s\"\n%s\n%s"
             % (self.socket, LISTENER, events, buffer_size, self.record, mode, extra_listener, programs),
             loglevel="debug")
+        self.marker = Marker()
         self.proc = subprocess.Popen([binary, "-n", "-c", conf], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, cwd=self.tmp)
+                                     stderr=subprocess.DEVNULL, cwd=self.tmp, env=self.marker.env())
 
     def rpc(self):
         return xmlrpc.client.ServerProxy("http://localhost/RPC2", transport=UnixTransport(self.socket))
@@ -63,14 +65,18 @@ class Run:
             return ""
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        """Stops the daemon; AssertionError if a process it started outlives it."""
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            self.marker.assert_none_left("supervisord in %s" % self.tmp)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def normalized(events):
@@ -155,7 +161,7 @@ class Delivery(unittest.TestCase):
 
     def test_process_log_communication_and_remote_events(self):
         programs = ("[program:talk]\ncommand=/bin/sh -c 'echo hello; "
-                    "printf \"<!--XSUPERVISOR:BEGIN-->secret<!--XSUPERVISOR:END-->\"; sleep 1000'\n"
+                    "printf \"<!--XSUPERVISOR:BEGIN-->secret<!--XSUPERVISOR:END-->\"; exec sleep 1000'\n"
                     "stdout_events_enabled=true\nstdout_capture_maxbytes=1KB\nstartsecs=0\n"
                     "stdout_logfile=%(here)s/talk.log\n")
         run = Run(SUPERVISORD, programs, "PROCESS_LOG,PROCESS_COMMUNICATION,REMOTE_COMMUNICATION")

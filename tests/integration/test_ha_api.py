@@ -12,7 +12,8 @@ import unittest
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Daemon, free_port, write_portable_config  # noqa: E402
+from daemon_harness import Daemon, free_port, wait_until, write_portable_config  # noqa: E402
+from leftover_processes import Marker  # noqa: E402
 
 SUPERVISORCTL = os.path.abspath(os.environ.get(
     "SUPERVISORCTL_BIN",
@@ -21,12 +22,15 @@ SUPERVISORCTL = os.path.abspath(os.environ.get(
 HA_METHODS = ["ha.demote", "ha.failover", "ha.getAllPolicyStates", "ha.getClusterState", "ha.getPolicyState",
               "ha.promote", "ha.resetBudget", "ha.setMaintenance", "ha.switchover"]
 
-# Hooks: small scripts that leave a marker file, one that fails, one that takes its time.
+# Hooks: small scripts that leave a marker file, one that fails, and one that runs until
+# the test releases it (at most 60 s: a failed test does not leave it behind).
 SCRIPTS = {
     "promote.sh": "#!/bin/sh\necho promoted >> {tmp}/promote.marker\nexit 0\n",
     "demote.sh": "#!/bin/sh\necho demoted >> {tmp}/demote.marker\nexit 0\n",
     "fail.sh": "#!/bin/sh\necho cannot promote\nexit 1\n",
-    "slow.sh": "#!/bin/sh\nsleep 1.5\nexit 0\n",
+    "slow.sh": "#!/bin/sh\ntouch {tmp}/slow.running\ni=0\n"
+               "while [ ! -e {tmp}/slow.release ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n"
+               "rm -f {tmp}/slow.running {tmp}/slow.release\nexit 0\n",
 }
 
 PROGRAMS = """
@@ -92,9 +96,13 @@ def setUpModule():
         with open(path, "w") as f:
             f.write(body.replace("{tmp}", DAEMON.tmp))
         os.chmod(path, 0o755)
-    DAEMON.start()
-    for name in ("db", "broken", "slow", "plain", "member"):
-        DAEMON.wait_for_log(r"success: %s entered RUNNING state" % name)
+    try:
+        DAEMON.start()
+        for name in ("db", "broken", "slow", "plain", "member"):
+            DAEMON.wait_for_log(r"success: %s entered RUNNING state" % name)
+    except BaseException:
+        DAEMON.__exit__(None, None, None)
+        raise
 
 
 def tearDownModule():
@@ -268,15 +276,18 @@ class PromoteAndDemoteOverXmlRpc(unittest.TestCase):
             with new_proxy() as server:
                 answers["first"] = server.ha.promote("slow")
         first = threading.Thread(target=promote)
-        started = time.time()
         first.start()
-        time.sleep(0.3)
-        self.assertEqual(rpc().supervisor.getState()["statename"], "RUNNING")
-        self.assertLess(time.time() - started, 1.2, "supervisor.getState waited for the hook")
-        self.assertEqual(self.assertFault(202, rpc().ha.promote, "slow"), "BUSY: slow")
-        first.join(10)
+        release = os.path.join(DAEMON.tmp, "slow.release")
+        try:
+            wait_until(lambda: os.path.exists(os.path.join(DAEMON.tmp, "slow.running")), message="the hook running")
+            # Both answered while the hook still runs: it waits for the release below.
+            self.assertEqual(rpc().supervisor.getState()["statename"], "RUNNING")
+            self.assertEqual(self.assertFault(202, rpc().ha.promote, "slow"), "BUSY: slow")
+            self.assertNotIn("first", answers)
+        finally:
+            open(release, "w").close()
+        first.join(30)
         self.assertIs(answers.get("first"), True)
-        self.assertGreaterEqual(time.time() - started, 1.4)
 
 
 class PolicyCommandsOfSupervisorctl(unittest.TestCase):
@@ -333,7 +344,9 @@ class PolicyCommandsOfSupervisorctl(unittest.TestCase):
             "[inet_http_server]\nport=127.0.0.1:%d\n\n[supervisorctl]\nserverurl=http://127.0.0.1:%d\n\n"
             "[program:x]\ncommand=sleep 1000\n" % (port, port),
             name="python")
-        proc = subprocess.Popen([python, "-n", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        marker = Marker()
+        proc = subprocess.Popen([python, "-n", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=marker.env())
         try:
             deadline = time.time() + 20
             while time.time() < deadline:
@@ -348,7 +361,10 @@ class PolicyCommandsOfSupervisorctl(unittest.TestCase):
                 self.assertEqual(done.returncode, 3)
         finally:
             proc.terminate()
-            proc.wait(30)
+            try:
+                proc.wait(30)
+            finally:
+                marker.assert_none_left("Python's supervisord on %s" % conf)
 
 
 class PromoteAndDemoteOfSupervisorctl(unittest.TestCase):

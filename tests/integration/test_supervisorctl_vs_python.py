@@ -10,12 +10,14 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_harness import free_port  # noqa: E402
+from leftover_processes import Marker  # noqa: E402
 
 # The daemon both clients talk to: Python's by default; test_supervisorctl_on_our_daemon.py
 # runs the same comparisons against ours.
@@ -59,6 +61,24 @@ startsecs=0
 """
 
 
+# Python supervisorctl's exit status after a list of results (set_exitstatus_from_xmlrpc_fault):
+# each failed result sets it in turn, to 7 (LSB "not running") for a dead program's fault,
+# else 1; a command ignores its own no-op fault (start: already started, stop: not running).
+DEAD_PROGRAM_ERRORS = ("spawn error", "abnormal termination", "not running")
+IGNORED_ERRORS = {"start": ("already started",), "stop": ("not running",), "restart": ("not running",)}
+
+
+def implied_exit_status(output, ignored, when_no_error):
+    """The exit status the results in `output`, in their order, imply; `when_no_error` when
+    no result failed (the status then comes from elsewhere, e.g. an unknown name)."""
+    status = None
+    for line in output.splitlines():
+        failed = re.search(r": ERROR \((.*)\)$", line)
+        if failed and failed.group(1) not in ignored:
+            status = 7 if failed.group(1) in DEAD_PROGRAM_ERRORS else 1
+    return when_no_error if status is None else status
+
+
 def normalize(text):
     text = re.sub(r"pid \d+, uptime \d+:\d\d:\d\d", "pid N, uptime U", text)
     text = re.sub(r"\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b", "DATE", text)
@@ -89,8 +109,9 @@ class PythonSupervisord:
                 % {"sock": self.socket_path, "port": self.port, "tmp": self.tmp} + programs)
 
     def start(self):
+        self.marker = Marker()
         self.proc = subprocess.Popen([PYTHON_SUPERVISORD, "-n", "-c", self.conf], cwd=self.tmp,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.marker.env())
         deadline = time.time() + 20
         while time.time() < deadline:
             out = subprocess.run([PYTHON_SUPERVISORCTL, "-c", self.conf, "status"],
@@ -98,12 +119,19 @@ class PythonSupervisord:
             if out.count("RUNNING") == 4:  # talker, grp:a, many_0, many_1
                 return
             time.sleep(0.2)
+        self.stop()
         raise AssertionError("Python supervisord did not start its programs")
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        """Stops the daemon; AssertionError if a process it started outlives it."""
+        try:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            finally:
+                self.marker.assert_none_left("%s in %s" % (PYTHON_SUPERVISORD, self.tmp))
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class SupervisorctlVsPython(unittest.TestCase):
@@ -138,10 +166,18 @@ class SupervisorctlVsPython(unittest.TestCase):
             self.python(*command.split())
         label = " ".join(args)
         if unordered:
+            # The exit status is set by each failed result in turn, so the last failure
+            # in the server's order decides it: each client must agree with its own output.
+            ignored = IGNORED_ERRORS.get(args[0] if args else "", ())
+            self.assertEqual(theirs[1], implied_exit_status(theirs[0], ignored, theirs[1]), theirs[0])
+            self.assertEqual(ours[1], implied_exit_status(ours[0], ignored, theirs[1]),
+                             "exit code of `%s`: %s" % (label, ours[0]))
             theirs = ("".join(sorted(theirs[0].splitlines(True))),) + theirs[1:]
             ours = ("".join(sorted(ours[0].splitlines(True))),) + ours[1:]
-        self.assertEqual(normalize(ours[0]), normalize(theirs[0]), "stdout of `%s`" % label)
-        self.assertEqual(ours[1], theirs[1], "exit code of `%s`: %s" % (label, ours[0]))
+            self.assertEqual(normalize(ours[0]), normalize(theirs[0]), "stdout of `%s`" % label)
+        else:
+            self.assertEqual(normalize(ours[0]), normalize(theirs[0]), "stdout of `%s`" % label)
+            self.assertEqual(ours[1], theirs[1], "exit code of `%s`: %s" % (label, ours[0]))
         if compare_stderr:
             self.assertEqual(normalize(ours[2]), normalize(theirs[2]), "stderr of `%s`" % label)
         return ours
@@ -245,22 +281,47 @@ class SupervisorctlVsPython(unittest.TestCase):
         self.assertSame("tail", "a", "b", "c", "d")
         self.assertSame("tail", "-f")
 
-    def follow(self, binary, *args):
+    def follow(self, binary, *args, until):
+        """Runs a following command until its output matches `until` (a bytes regex), then presses Ctrl-C
+        (SIGINT): (stdout, exit status, stderr). Waiting for the output, not for a time,
+        keeps a slow start on a loaded machine from cutting it short."""
         proc = subprocess.Popen([binary, "-c", self.daemon.conf] + list(args), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        time.sleep(1.5)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
-        return out, proc.returncode, err
+        chunks = {"out": [], "err": []}
+
+        def drain(stream, into):
+            for chunk in iter(lambda: os.read(stream.fileno(), 65536), b""):
+                into.append(chunk)
+        readers = [threading.Thread(target=drain, args=(proc.stdout, chunks["out"])),
+                   threading.Thread(target=drain, args=(proc.stderr, chunks["err"]))]
+        for reader in readers:
+            reader.start()
+        try:
+            deadline = time.monotonic() + 30
+            while (not re.search(until, b"".join(chunks["out"])) and proc.poll() is None
+                   and time.monotonic() < deadline):
+                time.sleep(0.02)
+            self.assertRegex(b"".join(chunks["out"]), until, "%s %s never showed it" % (binary, args))
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            for reader in readers:
+                reader.join(10)
+            proc.stdout.close()
+            proc.stderr.close()
+        return b"".join(chunks["out"]), proc.returncode, b"".join(chunks["err"])
 
     def test_tail_f_streams_until_ctrl_c(self):
         self.python("restart", "talker")
-        theirs = self.follow(PYTHON_SUPERVISORCTL, "tail", "-f", "talker")
-        ours = self.follow(OUR_SUPERVISORCTL, "tail", "-f", "talker")
+        theirs = self.follow(PYTHON_SUPERVISORCTL, "tail", "-f", "talker", until=b"hello from talker\n")
+        ours = self.follow(OUR_SUPERVISORCTL, "tail", "-f", "talker", until=b"hello from talker\n")
         self.assertEqual(ours[:2], theirs[:2])
         self.assertIn(b"hello from talker", ours[0])
-        theirs = self.follow(PYTHON_SUPERVISORCTL, "tail", "-f", "talker", "stderr")
-        ours = self.follow(OUR_SUPERVISORCTL, "tail", "-f", "talker", "stderr")
+        theirs = self.follow(PYTHON_SUPERVISORCTL, "tail", "-f", "talker", "stderr", until=b"complaint\n")
+        ours = self.follow(OUR_SUPERVISORCTL, "tail", "-f", "talker", "stderr", until=b"complaint\n")
         self.assertEqual(ours[:2], theirs[:2])
         # An unknown name: the server answers 404 and both give up at once.
         theirs = self.run_ctl(PYTHON_SUPERVISORCTL, ["tail", "-f", "nope"])
@@ -273,8 +334,8 @@ class SupervisorctlVsPython(unittest.TestCase):
         self.assertSame("maintail", "-x")
         self.assertSame("maintail", "x")
         self.assertSame("maintail", "a", "b")
-        theirs = self.follow(PYTHON_SUPERVISORCTL, "maintail", "-f")
-        ours = self.follow(OUR_SUPERVISORCTL, "maintail", "-f")
+        theirs = self.follow(PYTHON_SUPERVISORCTL, "maintail", "-f", until=rb"<==\n[^\n]*\n")
+        ours = self.follow(OUR_SUPERVISORCTL, "maintail", "-f", until=rb"<==\n[^\n]*\n")
         self.assertEqual(ours[1], theirs[1])
         self.assertTrue(ours[0].startswith(b"==> Press Ctrl-C to exit <==\n"), ours[0])
         self.assertTrue(ours[0].endswith(b"\n\n"), ours[0])
