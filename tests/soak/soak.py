@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Soak and fault injection: our real supervisord under load, faults and reloads.
 
-    soak.py [--duration SECONDS] [--children N] [--seed S] [--keep]
+    soak.py [--duration SECONDS] [--minutes M] [--children N] [--seed S] [--keep]
 
-(SOAK_SECONDS and SOAK_CHILDREN in the environment set the defaults: ctest -L soak.)
+(SOAK_SECONDS, SOAK_MINUTES and SOAK_CHILDREN in the environment set the defaults:
+ctest -L soak.) --minutes bounds the whole run: the chaos is shortened so that the
+warm-up and the end checks fit, and a run still going at the bound is stopped (its
+daemon and every process it started killed) with the figures so far; the bound alone
+is not a failure. A progress line is printed at least once a minute.
 It starts build/bin/supervisord with ~N programs of several kinds (tests/soak/programs.py:
 crashers, TERM-ignorers, grandchildren in and out of the process group, setsid'd
 escapes, a bounded fork bomb, restart policies with backoff, budgets and liveness
@@ -115,6 +119,15 @@ class Figures:
 
 
 START = time.time()
+# The last progress line (a line each check, each phase): a heartbeat fills silences.
+LAST_OUTPUT = [START]
+# The time left for the end (stop the chaos threads, quiescent point, shutdown, log
+# checks) when --minutes bounds the run: two stopAlls of 240 programs under load.
+END_RESERVE = 240.0
+
+
+class BoundReached(BaseException):
+    pass
 
 
 def read_proc(pid, what):
@@ -489,6 +502,7 @@ class Soak:
             self.figures.violation("daemon holds %d fds, more than %d for %d live processes" % (fds, bound, len(procs)))
         cpu = self.cpu_percent()
         if not quiet:
+            LAST_OUTPUT[0] = time.time()
             print("%6.0fs  procs %4d  fds %4d  rss %6d kB  cpu %3.0f%%  load %4s  kills %5d  api %6d  sighup %d" % (
                 time.time() - START, len(procs), fds, rss, cpu, os.getloadavg()[0],
                 self.figures.counts["kill -9 children"] + self.figures.counts["kill -9 grandchildren"],
@@ -636,12 +650,38 @@ class Soak:
     # -- the run -------------------------------------------------------------------------------
 
     def say(self, text):
+        LAST_OUTPUT[0] = time.time()
         print("%6.0fs  %s" % (time.time() - START, text), flush=True)
+
+    def phase(self, text):
+        self.current_phase = text
+        self.say(text)
+
+    def heartbeat(self):
+        while True:
+            time.sleep(5)
+            if time.time() - LAST_OUTPUT[0] >= 55:
+                self.say("still: %s" % self.current_phase)
 
     def run(self):
         args = self.args
-        self.say("soak: %d s (+ warm-up), %d programs, seed %d, in %s" % (
-            args.duration, len(self.names), args.seed, self.tmp))
+        if args.minutes:
+            # The warm-up (40 s at most) also waits for a SIGHUP restart and a quiescent
+            # point (~60 s).
+            fits = max(30.0, args.minutes * 60 - (time.time() - START) - 40 - 60 - END_RESERVE)
+            if args.duration is None:
+                args.duration = fits
+            elif fits < args.duration:
+                self.say("the %g min bound leaves %.0f s of chaos, not %.0f" % (args.minutes, fits, args.duration))
+                args.duration = fits
+        elif args.duration is None:
+            args.duration = 120.0
+        warm_up = min(40.0, max(10.0, args.duration / 5.0))
+        self.current_phase = "start"
+        threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True).start()
+        self.say("soak: %d s (+ warm-up), %d programs, seed %d, in %s%s" % (
+            args.duration, len(self.names), args.seed, self.tmp,
+            ", bound %g min" % args.minutes if args.minutes else ""))
         self.start_daemon()
         self.chaos("killer", self.killer_step, (0.1, 0.4))
         for i in range(3):
@@ -656,17 +696,17 @@ class Soak:
 
         for t in self.threads:
             t.start()
-        warm_up = min(40.0, max(10.0, args.duration / 5.0))
+        self.current_phase = "warm-up"
         self.tick_until(time.time() + warm_up)
         # Warm-up ends with a SIGHUP (same config) so both restart paths have run once.
-        self.say("warm-up SIGHUP")
+        self.phase("warm-up SIGHUP")
         self.proc.send_signal(signal.SIGHUP)
         self.generations += 1
         self.figures.add("SIGHUPs")
         time.sleep(1)
         self.wait_running(120, "warm-up SIGHUP")
         self.tick_until(time.time() + 5)
-        self.say("pausing the chaos for the warm-up quiescent point")
+        self.phase("pausing the chaos for the warm-up quiescent point")
         self.pause()
         fds_warm, rss_warm = self.quiescent("warm-up")
         self.say("warm-up quiescent point: fds %d, rss %d kB" % (fds_warm, rss_warm))
@@ -677,9 +717,10 @@ class Soak:
         reload_thread.start()
 
         chaos_start = time.time()
+        self.current_phase = "chaos"
         self.tick_until(chaos_start + args.duration)
         chaos_seconds = time.time() - chaos_start
-        self.say("chaos over; waiting for the threads")
+        self.phase("chaos over; waiting for the threads")
         self.stop_event.set()
         for t in self.threads:
             t.join(300)
@@ -691,13 +732,14 @@ class Soak:
             self.names = sorted(self.mix.kinds)
             self.ctl("update")
             time.sleep(2)
-            self.say("end quiescent point")
+            self.phase("end quiescent point")
             fds_end, rss_end = self.quiescent("end")
             self.check(quiet=True)
         else:
             fds_end = rss_end = 0
-        self.say("shutdown")
+        self.phase("shutdown")
         exit_status = self.shutdown()
+        self.phase("checking the logs")
         self.check_numbered()
         self.check_full_disk()
         return self.report(fds_warm, rss_warm, fds_end, rss_end, exit_status, warm_up, chaos_seconds)
@@ -810,15 +852,38 @@ class Soak:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=float, default=float(os.environ.get("SOAK_SECONDS", 120)))
+    parser.add_argument("--duration", type=float, default=float(os.environ["SOAK_SECONDS"]) if "SOAK_SECONDS" in
+                        os.environ else None, help="seconds of chaos (default: what --minutes leaves, else 120)")
+    parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 0)),
+                        help="bound on the whole run (0: none)")
     parser.add_argument("--children", type=int, default=int(os.environ.get("SOAK_CHILDREN", 240)))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SOAK_SEED", 1)))
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
+    if args.minutes:
+        def bound_reached(signum, frame):
+            raise BoundReached()
+        signal.signal(signal.SIGALRM, bound_reached)
+        # The cleanup (kill -9 of the daemon and everything marked) takes seconds.
+        signal.alarm(max(1, int(args.minutes * 60 - (time.time() - START) - 20)))
     soak = Soak(args)
     try:
         status = soak.run()
+    except BoundReached:
+        soak.stop_event.set()
+        c = soak.figures.counts
+        print("\n== soak stopped at the %g min bound, during: %s (%.0f s in all) ==" % (
+            args.minutes, getattr(soak, "current_phase", "start"), time.time() - START))
+        print("the end checks did not run; so far: %d kill -9, %d XML-RPC calls, %d supervisorctl runs, "
+              "%d SIGHUPs, %d config updates" % (
+                  c["kill -9 children"] + c["kill -9 grandchildren"], c["api calls"], c["supervisorctl runs"],
+                  c["SIGHUPs"], c["config updates"]))
+        for v in soak.figures.violations:
+            print("  " + v)
+        print("invariant violations so far: %d" % len(soak.figures.violations))
+        status = 1 if soak.figures.violations else 0
     finally:
+        signal.alarm(0)
         soak.cleanup()
     sys.exit(status)
 
