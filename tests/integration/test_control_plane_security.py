@@ -291,6 +291,10 @@ class StalledCrowd(unittest.TestCase):
         with open("/proc/%d/status" % self.daemon.proc.pid) as f:
             return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
 
+    def sanitized(self):
+        with open("/proc/%d/maps" % self.daemon.proc.pid) as f:
+            return "libasan" in f.read()
+
     def stall(self, connect):
         """CROWD connections, each with half a request: the server closes the oldest as
         newer ones arrive, so a send may find its connection closed already."""
@@ -351,7 +355,12 @@ class StalledCrowd(unittest.TestCase):
             self.assertEqual(self.get_state(unix, {}), "RUNNING")
             last_connect = time.monotonic()
             grown = self.rss_kib() - before
-            self.assertLess(grown, 16 * 1024, "the daemon grew by %d KiB" % grown)
+            if self.sanitized():
+                # ASan's shadow memory and the quarantine it keeps freed blocks in make RSS
+                # no measure of ours: the normal build (CI's first run) checks the bound.
+                print("the daemon grew by %d KiB (AddressSanitizer build: not judged)" % grown)
+            else:
+                self.assertLess(grown, 16 * 1024, "the daemon grew by %d KiB" % grown)
             self.daemon.wait_for_log(r"connection limit reached \(128 open\): closing the connections that "
                                      r"waited longest for a request", count=2)
             # The last ones kept were accepted before last_connect; each one's deadline
