@@ -123,10 +123,11 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
   TRY_ASSIGN(c.requestTimeout,
              r.parse<double>("etcd_timeout", defaultEtcdTimeout, seconds("etcd_timeout", 0.05), extra));
   if (c.requestTimeout * 2 > c.leaseTtl - c.fenceMargin)
-    return r.error(r.has("etcd_timeout") ? "etcd_timeout" : "fence_margin", "etcd_timeout (" + common::secondsText(c.requestTimeout) +
-                                       " s) must be at most half of lease_ttl - fence_margin (" +
-                                       common::secondsText(c.leaseTtl - c.fenceMargin) +
-                                       " s): a lease is renewed at least twice before the fence");
+    return r.error(r.has("etcd_timeout") ? "etcd_timeout" : "fence_margin",
+                   "etcd_timeout (" + common::secondsText(c.requestTimeout) +
+                       " s) must be at most half of lease_ttl - fence_margin (" +
+                       common::secondsText(c.leaseTtl - c.fenceMargin) +
+                       " s): a lease is renewed at least twice before the fence");
   return std::optional<ClusterConfig>(std::move(c));
 }
 
