@@ -48,6 +48,20 @@ def unix_rpc(path, **kwargs):
     return xmlrpc.client.ServerProxy("http://localhost/RPC2", transport=UnixTransport(path), **kwargs)
 
 
+def terminate(proc, timeout=30):
+    """Stops a supervisord as an operator would (SIGTERM), SIGKILL if it has not exited
+    within `timeout`; returns its exit status."""
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -160,15 +174,9 @@ class Daemon:
         self.proc.send_signal(sig)
 
     def stop(self, timeout=30):
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is None:
+            return None
+        return terminate(self.proc, timeout)
 
     def pid_of(self, name):
         """The pid of the latest 'spawned: name' line."""

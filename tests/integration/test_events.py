@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import xmlrpc.client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from daemon_harness import SUPERVISORD, UnixTransport, wait_until, write_portable_config  # noqa: E402
+from daemon_harness import SUPERVISORD, UnixTransport, terminate, wait_until, write_portable_config  # noqa: E402
 from leftover_processes import Marker  # noqa: E402
 
 LISTENER = os.path.join(HERE, "event_listener.py")
@@ -67,13 +66,7 @@ class Run:
     def close(self):
         """Stops the daemon; AssertionError if a process it started outlives it."""
         try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
+            terminate(self.proc)
             self.marker.assert_none_left("supervisord in %s" % self.tmp)
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)

@@ -7,7 +7,6 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import unittest
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import SUPERVISORD, UnixTransport, free_port, wait_until  # noqa: E402
+from daemon_harness import SUPERVISORD, UnixTransport, free_port, terminate, wait_until  # noqa: E402
 from leftover_processes import Marker  # noqa: E402
 
 PYTHON_SUPERVISORD = "/usr/bin/supervisord"
@@ -150,13 +149,7 @@ class Server:
     def close(self):
         """Stops the daemon; AssertionError if a process it started outlives it."""
         try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
+            terminate(self.proc)
             self.output.close()
             self.marker.assert_none_left("%s in %s" % (self.binary, self.tmp))
         finally:
