@@ -98,8 +98,8 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
   // when that is less. A value the user wrote that conflicts stays an error.
   const std::string defaultFenceMargin = common::secondsText(std::max(1.0, 0.3 * c.leaseTtl));
   TRY_ASSIGN(c.fenceMargin, r.parse<double>("fence_margin", defaultFenceMargin, seconds("fence_margin", 0), extra));
-  if (c.fenceMargin >= c.leaseTtl)
-    return r.error(r.has("fence_margin") ? "fence_margin" : "lease_ttl",
+  if (c.fenceMargin >= c.leaseTtl)  // only a fence_margin written so: the default is less
+    return r.error("fence_margin",
                    "fence_margin (" + common::secondsText(c.fenceMargin) + " s) must be less than lease_ttl (" +
                        common::secondsText(c.leaseTtl) + " s): a primary fences itself before its lease can expire");
   TRY_ASSIGN(c.noQuorumPolicy,

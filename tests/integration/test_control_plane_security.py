@@ -11,8 +11,6 @@ rule of README's "Control-plane security".
 5. nothing a client sends reaches a shell or the daemon's internals;
 6. a user= program has that user's ids and groups, no daemon fd, no way into the socket.
 """
-import base64
-import http.client
 import json
 import os
 import re
@@ -308,16 +306,6 @@ class StalledCrowd(unittest.TestCase):
                 pass
         return crowd
 
-    def get_state(self, connection, headers):
-        body = xmlrpc.client.dumps((), "supervisor.getState").encode()
-        connection.request("POST", "/RPC2", body, dict(headers, **{"Content-Type": "text/xml"}))
-        response = connection.getresponse()
-        answer = response.read()
-        connection.close()
-        self.assertEqual(response.status, 200, answer)
-        (state,), _ = xmlrpc.client.loads(answer)
-        return state["statename"]
-
     def assert_all_closed_by(self, crowd, deadline):
         """Every socket of `crowd` sees the server's close (end of file or a reset)
         before `deadline` (time.monotonic())."""
@@ -342,17 +330,13 @@ class StalledCrowd(unittest.TestCase):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * self.CROWD)), hard))
         before = self.rss_kib()
-        auth = {"Authorization": "Basic " + base64.b64encode(b"admin:s3cret").decode()}
+        authenticated = xmlrpc.client.ServerProxy("http://admin:s3cret@127.0.0.1:%d/RPC2" % self.port)
         crowd = []
         try:
             crowd += self.stall(lambda: socket.create_connection(("127.0.0.1", self.port)))
-            self.assertEqual(self.get_state(http.client.HTTPConnection("127.0.0.1", self.port, timeout=10), auth),
-                             "RUNNING")
+            self.assertEqual(authenticated.supervisor.getState()["statename"], "RUNNING")
             crowd += self.stall(lambda: connect_unix(self.sock))
-            unix = http.client.HTTPConnection("localhost", timeout=10)
-            unix.sock = connect_unix(self.sock)
-            unix.sock.settimeout(10)
-            self.assertEqual(self.get_state(unix, {}), "RUNNING")
+            self.assertEqual(self.daemon.rpc().supervisor.getState()["statename"], "RUNNING")
             last_connect = time.monotonic()
             grown = self.rss_kib() - before
             if self.sanitized():

@@ -174,9 +174,8 @@ class SupervisorctlVsPython(unittest.TestCase):
                              "exit code of `%s`: %s" % (label, ours[0]))
             theirs = ("".join(sorted(theirs[0].splitlines(True))),) + theirs[1:]
             ours = ("".join(sorted(ours[0].splitlines(True))),) + ours[1:]
-            self.assertEqual(normalize(ours[0]), normalize(theirs[0]), "stdout of `%s`" % label)
-        else:
-            self.assertEqual(normalize(ours[0]), normalize(theirs[0]), "stdout of `%s`" % label)
+        self.assertEqual(normalize(ours[0]), normalize(theirs[0]), "stdout of `%s`" % label)
+        if not unordered:
             self.assertEqual(ours[1], theirs[1], "exit code of `%s`: %s" % (label, ours[0]))
         if compare_stderr:
             self.assertEqual(normalize(ours[2]), normalize(theirs[2]), "stderr of `%s`" % label)
