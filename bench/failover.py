@@ -21,6 +21,7 @@ Timestamps come from the shared timeline (CLOCK_MONOTONIC, one machine), not fro
 """
 import argparse
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -113,12 +114,15 @@ def main(argv):
     options = {"lease_ttl": args.lease_ttl, "fence_margin": args.fence_margin, "settle": args.settle}
     tmp = tempfile.mkdtemp(prefix="bf-")
     results = {}
-    with EtcdCluster(os.path.join(tmp, "etcd")) as etcd:
-        for name, cause in SCENARIOS:
-            for run in range(args.runs):
-                print("%s, run %d/%d" % (name, run + 1, args.runs), file=sys.stderr, flush=True)
-                for figure, seconds in measure(tmp, etcd, options, cause).items():
-                    results.setdefault((name, figure), []).append(seconds)
+    try:
+        with EtcdCluster(os.path.join(tmp, "etcd")) as etcd:
+            for name, cause in SCENARIOS:
+                for run in range(args.runs):
+                    print("%s, run %d/%d" % (name, run + 1, args.runs), file=sys.stderr, flush=True)
+                    for figure, seconds in measure(tmp, etcd, options, cause).items():
+                        results.setdefault((name, figure), []).append(seconds)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # etcd's data alone is ~370 MB
     header = ("failover on this machine: lease_ttl %s s, fence_margin %s s, settle %s s, %d runs; "
               "load %.2f" % (args.lease_ttl, args.fence_margin, args.settle, args.runs, os.getloadavg()[0]))
     rows = [("scenario", "from the failure to", "median", "min", "max")]

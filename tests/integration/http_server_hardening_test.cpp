@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/http_server.h"
+#include "tests/support/temp_directory.h"
 
 using namespace std::chrono_literals;
 using common::HttpRequest;
@@ -64,9 +65,7 @@ std::string basic(const std::string& credentials) {
 class Server {
  public:
   explicit Server(HttpServerOptions options) {
-    char pattern[] = "/tmp/http-hardening.XXXXXX";
-    directory_ = ::mkdtemp(pattern);
-    path_ = directory_ + "/s.sock";
+    path_ = directory_.file("s.sock");
     options.log = [this](const std::string& message) {
       std::lock_guard lock(mutex_);
       logged_.push_back(message);
@@ -95,7 +94,6 @@ class Server {
     work_.reset();
     loop_.stop();
     thread_.join();
-    std::filesystem::remove_all(directory_);
   }
 
   int connect() const {
@@ -126,7 +124,7 @@ class Server {
   }
 
  private:
-  std::string directory_;
+  TempDirectory directory_{"http-hardening"};
   std::string path_;
   asio::io_context loop_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(loop_);

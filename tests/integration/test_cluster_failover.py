@@ -9,6 +9,7 @@ Scores: n1 0 (in sync), n2 -5, n3 -10, so n1 is elected first and n2 is the best
 replica. lease_ttl 3, fence_margin 1, settle 0.5 (cluster_harness.ClusterNodes).
 """
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -30,11 +31,10 @@ class ClusterScenario(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="cf-")
+        # Class cleanups run even when setUpClass fails; etcd's data is ~370 MB.
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.etcd = EtcdCluster(os.path.join(cls.tmp, "etcd"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.etcd.close()
+        cls.addClassCleanup(cls.etcd.close)
 
     def setUp(self):
         # Short: unix socket paths are limited to 107 bytes.

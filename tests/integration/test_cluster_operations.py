@@ -6,6 +6,7 @@ primary over at once, and etcd losing its quorum (no promotion anywhere; the pri
 applies no_quorum_policy; an election once quorum returns).
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,12 +28,11 @@ class Nodes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="co-")
+        # Class cleanups run even when setUpClass fails; etcd's data is ~370 MB.
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.etcd = None if cls.fresh_etcd_per_test else EtcdCluster(os.path.join(cls.tmp, "etcd"))
-
-    @classmethod
-    def tearDownClass(cls):
         if cls.etcd:
-            cls.etcd.close()
+            cls.addClassCleanup(cls.etcd.close)
 
     def setUp(self):
         name = self.id().split(".")[-1]

@@ -36,6 +36,11 @@ def read(path):
         return f.read()
 
 
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def lines_matching(log, pattern):
     return [line[24:] for line in log.splitlines() if re.search(pattern, line)]
 
@@ -273,11 +278,9 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_
 class Probes(unittest.TestCase):
     def test_a_later_tier_starts_only_once_the_tcp_readiness_probe_of_the_earlier_one_passes(self):
         port = free_port()
-        with open("/tmp/sha-tier-server.py", "w") as f:
-            f.write(SERVER)
         programs = """
 [program:db]
-command=/usr/bin/python3 /tmp/sha-tier-server.py %d 1.0 {tmp}/db-listening
+command=/usr/bin/python3 {tmp}/tier-server.py %d 1.0 {tmp}/db-listening
 priority=1
 readiness_probe=tcp:127.0.0.1:%d
 readiness_probe_interval=0.1
@@ -288,7 +291,9 @@ command=/bin/sh -c 'date +%%%%s.%%%%N > {tmp}/app-started; exec sleep 1000'
 priority=2
 startsecs=0
 """ % (port, port)
-        with Daemon(programs, supervisord_extra="start_order=ready", name="tiers") as d:
+        d = Daemon(programs, supervisord_extra="start_order=ready", name="tiers")
+        write(os.path.join(d.tmp, "tier-server.py"), SERVER)
+        with d:
             d.wait_for_log(r"success: app entered RUNNING")
             log = d.log()
             self.assertIn("waiting for earlier priorities to be ready before starting app (start_order = ready)", log)
@@ -304,11 +309,9 @@ startsecs=0
 
     def test_a_liveness_probe_on_a_hung_http_server_restarts_it(self):
         port = free_port()
-        with open("/tmp/sha-hanging-http.py", "w") as f:
-            f.write(HANGING_HTTP)
         programs = Daemon.RPC_SECTION + """
 [program:web]
-command=/usr/bin/python3 /tmp/sha-hanging-http.py %d 3
+command=/usr/bin/python3 {tmp}/hanging-http.py %d 3
 startsecs=0
 liveness_probe=http://127.0.0.1:%d/health
 liveness_probe_interval=0.1
@@ -317,7 +320,9 @@ liveness_probe_failures=2
 liveness_probe_delay=0.3
 stopwaitsecs=2
 """ % (port, port)
-        with Daemon(programs, name="liveness") as d:
+        d = Daemon(programs, name="liveness")
+        write(os.path.join(d.tmp, "hanging-http.py"), HANGING_HTTP)
+        with d:
             d.wait_for_log(r"spawned: 'web'")
             first = d.pid_of("web")
             d.wait_for_log(r"restarting: web \(liveness probe failed: http http://127.0.0.1:%d/health: "

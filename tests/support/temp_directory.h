@@ -1,6 +1,7 @@
 #pragma once
-// TempDirectory: a fresh directory /tmp/<prefix>-XXXXXX for one test, removed with
-// everything in it when the object goes. mkdtemp makes it mode 0700, owned by us.
+// TempDirectory: a fresh directory $TMPDIR/<prefix>-XXXXXX (/tmp without TMPDIR) for one
+// test, removed with everything in it when the object goes. mkdtemp makes it mode 0700,
+// owned by us. scripts/test gives each run a TMPDIR of its own and checks it ends empty.
 // fileContents(): what a test reads back from a file it made there.
 
 #include <stdlib.h>
@@ -15,9 +16,10 @@
 
 class TempDirectory {
  public:
-  // Throws (a failed test, not a failed assertion) when /tmp refuses the directory.
+  // Throws (a failed test, not a failed assertion) when the directory cannot be made.
   explicit TempDirectory(const std::string& prefix) {
-    std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), pattern);
     path_ = pattern;
   }
