@@ -1,0 +1,48 @@
+# Shared by every script in bin/: one node's settings, the SQL client, the event log.
+#
+# A node is described by environment variables (node.conf passes them on to mariadbd-node
+# and to every hook; supervisord gets them from whoever starts it, run_scenarios.py here):
+#   MYSQL_HA_RUN   the run directory: <node>/ per node, the route file 'primary', events.log
+#   MYSQL_HA_NODE  this node's name (n1); its files live in $MYSQL_HA_RUN/$MYSQL_HA_NODE
+#   MYSQL_HA_ID    its server-id (1, 2, 3: unique per node, kept for life)
+#   MYSQL_HA_PORT  its port on 127.0.0.1
+# In cluster mode supervisord adds SUPERVISOR_NODE, SUPERVISOR_NODE_ADDRESS (this node's
+# advertise = 127.0.0.1:port), SUPERVISOR_PRIMARY_NODE and SUPERVISOR_PRIMARY_ADDRESS.
+set -u
+: "${MYSQL_HA_RUN:?MYSQL_HA_RUN is not set}" "${MYSQL_HA_NODE:?MYSQL_HA_NODE is not set}"
+: "${MYSQL_HA_PORT:?MYSQL_HA_PORT is not set}"
+NODE=$MYSQL_HA_NODE
+NODE_DIR=$MYSQL_HA_RUN/$NODE
+PORT=$MYSQL_HA_PORT
+# The replication account every node has (created unbinlogged by bootstrap-datadir).
+REPL_USER=repl
+REPL_PASSWORD=replpw
+
+# sql [client options] -e '...': root over TCP on this node; never reads /etc/mysql (--no-defaults).
+sql() {
+  mariadb --no-defaults -uroot -h127.0.0.1 -P"$PORT" --connect-timeout=2 "$@"
+}
+
+# event EVENT [DETAIL]: appends "<epoch seconds> <node> EVENT DETAIL" to the shared event log in
+# one write (O_APPEND), the line format tests/integration/cluster_harness.py's Timeline reads.
+event() {
+  printf '%s %s %s\n' "$EPOCHREALTIME" "$NODE" "$*" >>"$MYSQL_HA_RUN/events.log"
+}
+
+# fail MESSAGE: logs the failure as an event, says why on stderr (supervisord logs it), exit 1.
+fail() {
+  event "${HOOK:-hook}_failed" "$*"
+  echo "$NODE ${HOOK:-hook}: $*" >&2
+  exit 1
+}
+
+# gtid_seq_sum LIST: the sum over domains of a GTID list's sequence numbers ("0-1-42,1-2-7" -> 49).
+gtid_seq_sum() {
+  awk -v list="$1" 'BEGIN { n = split(list, g, ","); s = 0
+    for (i = 1; i <= n; i++) if (split(g[i], p, "-") == 3) s += p[3]; print s }'
+}
+
+# field NAME: the value of "NAME: value" in vertical (\G) client output on stdin.
+field() {
+  awk -F': ' -v name="$1" '{ sub(/^ +/, "") } $1 == name { sub(/^[^:]*: ?/, ""); print; exit }'
+}
