@@ -10,6 +10,8 @@ through the route while the faults happen.
   3. the primary is cut off from everything (etcd, the replicas, the clients): it fences
      itself (demote) before its lease can expire, the majority promotes the best replica;
      healed, the old primary rejoins as a replica
+  4. the primary's node is lost (its supervisord and mariadbd killed -9): the others fail
+     over once its lease has expired; the node, started again, rejoins as a replica
 
 Then the checks: never two primaries at once (from the role events the hooks wrote), every
 row the writer was told is committed is on the final primary and on every replica, and the
@@ -34,9 +36,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(PROJECT, "tests", "integration"))
-from cluster_harness import EtcdCluster, NodeLink, Timeline  # noqa: E402
+from cluster_harness import EtcdCluster, NodeLink, Timeline, descendants  # noqa: E402
 from daemon_harness import SUPERVISORD, free_port, terminate, unix_rpc  # noqa: E402
-from leftover_processes import Marker  # noqa: E402
+from leftover_processes import Marker, kill_all  # noqa: E402
 
 NODES = ("n1", "n2", "n3")
 CLUSTER = "shop"
@@ -110,6 +112,19 @@ class Node:
         except FileNotFoundError:
             return ""
 
+    def kill(self):
+        """The node is lost: its supervisord, then everything below it, killed -9."""
+        below = descendants(self.proc.pid)
+        self.proc.kill()
+        for pid in below:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        self.output.close()
+        kill_all(self.marker.value)  # whatever was forked while /proc was walked
+
     def cut(self):
         self.etcd_link.cut("reset")
         self.db_link.cut("reset")
@@ -155,6 +170,8 @@ class Writer:
         return [a for a in self.acked() if a[2] == address and a[1] > after]
 
     def wait_acks_on(self, address, after, count=20, timeout=60):
+        """The acknowledged writes on `address` after `after` (epoch seconds), once there are
+        `count` of them: the first is when that primary began accepting writes."""
         return wait(lambda: len(self.acks_on(address, after)) >= count and self.acks_on(address, after),
                     timeout, "%d acknowledged writes on %s" % (count, address))
 
@@ -169,8 +186,9 @@ class Writer:
 
 
 class Run:
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, log=sys.stdout):
         self.keep = keep
+        self.log = log
         # Short: the unix socket paths below it must stay under 107 bytes.
         self.dir = tempfile.mkdtemp(prefix="mha-")
         self.timeline = Timeline(os.path.join(self.dir, "events.log"))
@@ -191,14 +209,14 @@ class Run:
         if self.etcd:
             self.etcd.close()
         if self.keep:
-            print("kept", self.dir)
+            print("kept", self.dir, file=self.log)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
         if problems and exc[0] is None:
             raise AssertionError("\n".join(problems))
 
     def step(self, text):
-        print("[%7.2fs] %s" % (time.monotonic() - self.t0, text), flush=True)
+        print("[%7.2fs] %s" % (time.monotonic() - self.t0, text), file=self.log, flush=True)
 
     def diagnostics(self):
         parts = [self.timeline.dump(120)]
@@ -277,15 +295,18 @@ class Run:
         new = self.new_primary(primary)
         promoted = self.timeline.wait_for(new, "promoted", after=killed_at)
         wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
-        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=1)[0]
+        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=100)[0]
         third = [n for n in self.others(primary) if n != new][0]
         self.timeline.wait_for(third, "follow", new, after=killed_at)
         self.check_best(new, third)
-        self.figures.append(("primary's mariadbd dies, cannot restart (escalation)", killed_at,
+        self.figures.append(("escalation: the primary's mariadbd dies, cannot start", killed_at,
                              self.timeline.wait_for(new, "primary", after=killed_at).time, promoted.time, first[1]))
         self.step("  %s promoted (the best replica), the route moved, %s follows it; first write acknowledged "
                   "%.2f s after the kill" % (new, third, first[1] - killed_at))
-        # The repair: the disk is back; an operator starts it; it rejoins as a replica.
+        # The repair, once its restarts have given up (FATAL): the disk is back; an operator
+        # starts it; it rejoins as a replica.
+        wait(lambda: node.rpc().supervisor.getProcessInfo(PROGRAM)["statename"] == "FATAL", 60,
+             "%s's mariadb to give up restarting (FATAL)" % primary)
         os.remove(os.path.join(node.dir, "broken"))
         repaired_at = time.time()
         node.rpc().supervisor.startProcess(PROGRAM)
@@ -306,9 +327,9 @@ class Run:
         assert fenced, "the isolated primary never demoted\n" + self.diagnostics()
         promoted = self.timeline.wait_for(new, "promoted", after=cut_at)
         wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
-        first = self.writer.wait_acks_on(self.nodes[new].advertise, cut_at, count=1)[0]
+        first = self.writer.wait_acks_on(self.nodes[new].advertise, cut_at, count=100)[0]
         self.check_best(new, [n for n in self.others(primary) if n != new][0])
-        self.figures.append(("partition isolates the primary (lease expiry)", cut_at,
+        self.figures.append(("partition: the primary cut off from everything", cut_at,
                              self.timeline.wait_for(new, "primary", after=cut_at).time, promoted.time, first[1]))
         self.step("  %s fenced itself %.2f s after the cut (%s); %s promoted; first write acknowledged %.2f s "
                   "after the cut" % (primary, fenced[0].time - cut_at, fenced[0].event, new, first[1] - cut_at))
@@ -317,6 +338,27 @@ class Run:
         mark(self.timeline, primary, "heal")
         self.timeline.wait_for(primary, "follow", new, after=healed_at, timeout=60)
         self.step("  healed: %s follows %s" % (primary, new))
+        return new
+
+    def node_loss(self, primary):
+        node = self.nodes[primary]
+        killed_at = time.time()
+        node.kill()
+        mark(self.timeline, primary, "killed", "node lost: supervisord and mariadbd -9")
+        self.step("scenario 4: %s's node lost (supervisord and mariadbd killed -9)" % primary)
+        new = self.new_primary(primary)
+        promoted = self.timeline.wait_for(new, "promoted", after=killed_at)
+        wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
+        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=100)[0]
+        self.check_best(new, [n for n in self.others(primary) if n != new][0])
+        self.figures.append(("node loss: supervisord and mariadbd -9", killed_at,
+                             self.timeline.wait_for(new, "primary", after=killed_at).time, promoted.time, first[1]))
+        self.step("  %s promoted after %s's lease expired; first write acknowledged %.2f s after the loss"
+                  % (new, primary, first[1] - killed_at))
+        restarted_at = time.time()
+        node.start()
+        self.timeline.wait_for(primary, "follow", new, after=restarted_at, timeout=60)
+        self.step("  %s's node back: it follows %s" % (primary, new))
         return new
 
     def check_best(self, new, other):
@@ -364,23 +406,34 @@ class Run:
             print("| %s | %.2f s | %.3f s | %.2f s |" % (name, started - fault, promoted - started, first - fault))
 
 
+def check_prerequisites():
+    if os.geteuid() != 0:
+        sys.exit("run_scenarios.py: runs mariadbd --user=root: run it as root")
+    for tool in ("mariadbd", "mariadb", "mariadb-install-db", "etcd", "perl"):
+        if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin"):
+            sys.exit("run_scenarios.py: %s is missing (scripts/setup installs it)" % tool)
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the run directory (logs, datadirs)")
     args = parser.parse_args(argv)
-    if os.geteuid() != 0:
-        sys.exit("run_scenarios.py: runs mariadbd --user=root: run it as root")
-    for tool in ("mariadbd", "mariadb", "mariadb-install-db", "etcd"):
-        if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin"):
-            sys.exit("run_scenarios.py: %s is missing (scripts/setup installs it)" % tool)
-    with Run(keep=args.keep) as run:
+    check_prerequisites()
+    run_all(keep=args.keep).report()
+    print("all scenarios passed")
+
+
+def run_all(keep=False, log=sys.stdout):
+    """Every scenario in order, then the checks; returns the Run (its figures). Progress
+    goes to `log`."""
+    with Run(keep=keep, log=log) as run:
         primary = run.setup()
         run.replica_dies(primary)
         primary = run.primary_dies(primary)
         primary = run.partition(primary)
+        primary = run.node_loss(primary)
         run.verify(primary)
-        run.report()
-    print("all scenarios passed")
+    return run
 
 
 if __name__ == "__main__":
