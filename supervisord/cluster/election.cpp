@@ -108,6 +108,9 @@ std::vector<Action> Election::observe(const View& view, const Local& local, doub
   switch (phase_) {
     case Phase::Replica:
       if (view.leader) {
+        // The hold-off after a lost election was for the winner to take the key; it has
+        // one now, so when that key goes the next election starts at once.
+        nextAttempt_ = 0;
         if (leaderMine) {
           if (!releasing_) {  // a key this node cannot stand behind: give it up
             releasing_ = true;

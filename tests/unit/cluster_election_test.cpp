@@ -84,6 +84,25 @@ TEST_CASE("election: a worse candidate does not try, and follows the winner", "[
   CHECK(e.observe(view, up(-5), 101).empty());  // once per tenure
 }
 
+TEST_CASE("election: once the winner holds the key, the next election does not wait out the last one's hold-off",
+          "[cluster][election]") {
+  Election e(settings("n2"));
+  View view;
+  view.members = {{"n1", member("n1", 0)}, {"n2", member("n2", -5)}};
+  e.observe(view, up(-5), 100);
+  CHECK(e.observe(view, up(-5), 100.5).empty());  // n1 is the better one: n2 holds off
+  CHECK(e.nextDeadline(100.5) == Approx(102));     // settle + 1 s, in case n1 never takes it
+  view.leader = leader("n1", 7);
+  view.members["n1"].role = MemberRole::Primary;
+  e.observe(view, up(-5), 100.6);
+  e.followed(true, "n1", 7);
+  // n1 fails at once; its entry goes with its key: n2 is now the only candidate.
+  view.leader.reset();
+  view.members.erase("n1");
+  CHECK(kinds(e.observe(view, up(-5), 100.7)) == std::vector<Kind>{Kind::RefreshScore});
+  CHECK(kinds(e.observe(view, up(-5), 101.2)) == std::vector<Kind>{Kind::Acquire});
+}
+
 TEST_CASE("election: equal scores go to the smallest node name", "[cluster][election]") {
   View view;
   view.members = {{"n1", member("n1", 0)}, {"n2", member("n2", 0)}, {"n3", member("n3", 0)}};
