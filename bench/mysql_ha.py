@@ -8,8 +8,8 @@ usage: mysql_ha.py [--runs N] [--markdown]
 Each run is the example's whole scenario set on fresh nodes, with its checks (every
 acknowledged row kept, never two primaries); a run whose checks fail stops the benchmark.
 Figures per failover, from the fault (epoch seconds, one machine):
-  escalation   the primary's mariadbd is killed and cannot start again: the node releases
-               the leader key itself, no lease to wait for
+  crash        the primary's mariadbd is killed and cannot start again: the node releases
+               the leader key itself (primary_start_timeout = 0), no lease to wait for
   partition    the primary is cut off from everything: it fences itself, the others wait
                for its lease (lease_ttl 3 s) to expire
   node loss    the primary's supervisord and mariadbd are killed -9: the others wait for

@@ -153,7 +153,8 @@ struct ClusterNode::State {
           continue;
         }
         cluster::ElectionSettings settings{config.node, config.settle, config.leaseTtl,
-                                           config.noQuorumPolicy == config::NoQuorumPolicy::Freeze};
+                                           config.noQuorumPolicy == config::NoQuorumPolicy::Freeze,
+                                           config.primaryStartTimeout};
         found[namespec] = std::make_unique<ProgramState>(group->name(), p->config().name, settings);
       }
     programs = std::move(found);

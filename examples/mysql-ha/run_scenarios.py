@@ -7,6 +7,9 @@ through the route while the faults happen.
   2. the primary's mariadbd dies and cannot be restarted: the best replica is promoted,
      the route moves to it, the other replica follows it; the broken node, repaired,
      rejoins as a replica
+  2b. the primary's mariadbd dies and restarts: it gives the key up at once anyway
+     (primary_start_timeout = 0: its crash recovery may have truncated acknowledged
+     commits), the best replica is promoted, the restarted node rejoins as a replica
   3. the primary is cut off from everything (etcd, the replicas, the clients): it fences
      itself (demote) before its lease can expire, the majority promotes the best replica;
      healed, the old primary rejoins as a replica
@@ -299,7 +302,7 @@ class Run:
         third = [n for n in self.others(primary) if n != new][0]
         self.timeline.wait_for(third, "follow", new, after=killed_at)
         self.check_best(new, third)
-        self.figures.append(("escalation: the primary's mariadbd dies, cannot start", killed_at,
+        self.figures.append(("crash: the primary's mariadbd dies, cannot start", killed_at,
                              self.timeline.wait_for(new, "primary", after=killed_at).time, promoted.time, first[1]))
         self.step("  %s promoted (the best replica), the route moved, %s follows it; first write acknowledged "
                   "%.2f s after the kill" % (new, third, first[1] - killed_at))
@@ -312,6 +315,20 @@ class Run:
         node.rpc().supervisor.startProcess(PROGRAM)
         self.timeline.wait_for(primary, "follow", new, after=repaired_at, timeout=60)
         self.step("  %s repaired and started again: it follows %s" % (primary, new))
+        return new
+
+    def primary_crashes(self, primary):
+        node = self.nodes[primary]
+        killed_at = time.time()
+        os.kill(node.mariadbd_pid(), signal.SIGKILL)
+        mark(self.timeline, primary, "crashed", "mariadbd -9 (it restarts)")
+        self.step("scenario 2b: %s's mariadbd killed -9 (it can restart)" % primary)
+        new = self.new_primary(primary)
+        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=100)[0]
+        self.timeline.wait_for(primary, "follow", new, after=killed_at, timeout=60)
+        self.check_best(new, [n for n in self.others(primary) if n != new][0])
+        self.step("  %s promoted; the restarted %s follows it; first write acknowledged %.2f s after the kill"
+                  % (new, primary, first[1] - killed_at))
         return new
 
     def partition(self, primary):
@@ -430,6 +447,7 @@ def run_all(keep=False, log=sys.stdout):
         primary = run.setup()
         run.replica_dies(primary)
         primary = run.primary_dies(primary)
+        primary = run.primary_crashes(primary)
         primary = run.partition(primary)
         primary = run.node_loss(primary)
         run.verify(primary)

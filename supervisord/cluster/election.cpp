@@ -189,6 +189,7 @@ std::vector<Action> Election::observe(const View& view, const Local& local, doub
       if (local.health == Health::Down) {
         // Not running and not coming back: the key goes at once, so the failover starts now.
         phase_ = Phase::Replica;
+        recoveringSince_.reset();
         Action a = make(Action::Kind::Release, "the primary's program is down");
         a.revision = view.leader->createRevision;
         out.push_back(a);
@@ -196,9 +197,23 @@ std::vector<Action> Election::observe(const View& view, const Local& local, doub
         return out;
       }
       if (local.health == Health::Recovering) {
-        repromote_ = true;  // restarted locally: it comes back as a replica
+        if (!recoveringSince_) recoveringSince_ = now;
+        if (now - *recoveringSince_ < settings_.primaryStartTimeout) {
+          repromote_ = true;  // restarted locally: it comes back as a replica
+          return out;
+        }
+        // Not back in time (at once with primary_start_timeout = 0): the election decides,
+        // and this node is a candidate like the others once its program runs again.
+        phase_ = Phase::Replica;
+        repromote_ = false;
+        recoveringSince_.reset();
+        Action a = make(Action::Kind::Release, "the primary's program did not run again within primary_start_timeout");
+        a.revision = view.leader->createRevision;
+        out.push_back(a);
+        releasing_ = true;
         return out;
       }
+      recoveringSince_.reset();
       if (repromote_) {
         repromote_ = false;
         phase_ = Phase::Promoting;
@@ -227,6 +242,7 @@ std::vector<Action> Election::acquired(bool won, const View& view, const Local& 
   if (won) {
     phase_ = Phase::Promoting;
     fenceAfterPromote_ = false;
+    recoveringSince_.reset();
     return {make(Action::Kind::Promote, "elected")};
   }
   phase_ = Phase::Replica;
@@ -291,6 +307,7 @@ std::optional<double> Election::nextDeadline(double now) const {
   };
   if (phase_ == Phase::Settling) consider(settleUntil_);
   if (phase_ == Phase::Replica) consider(nextAttempt_);
+  if (phase_ == Phase::Primary && recoveringSince_) consider(*recoveringSince_ + settings_.primaryStartTimeout);
   consider(ineligibleUntil_);
   return next;
 }

@@ -95,6 +95,7 @@ struct ElectionSettings {
   double settle = 1;       // seconds candidates wait before electing
   double retryDelay = 10;  // seconds a failed promotion keeps this node out (the lease TTL)
   bool freezeWithoutQuorum = false;  // no_quorum_policy = freeze: a fenced primary stays primary
+  double primaryStartTimeout = 300;  // a primary restarting locally keeps the key this long
 };
 
 class Election {
@@ -131,6 +132,7 @@ class Election {
   double ineligibleUntil_ = 0;
   bool releaseAfterDemote_ = false;
   bool repromote_ = false;         // the primary's program restarted: promote it again when up
+  std::optional<double> recoveringSince_;  // when the primary's program last stopped running
   bool fenceAfterPromote_ = false;
   bool frozen_ = false;            // fenced with freeze: still acting as primary
   bool releasing_ = false;         // a Release of our stale key is in flight

@@ -29,6 +29,9 @@ struct ClusterConfig {
   double settle = 1;                 // seconds candidates wait for every score before electing
   std::string advertise;             // this node's address for hooks (default: the node name)
   double requestTimeout = 1;         // seconds per etcd request and endpoint (etcd_timeout)
+  double primaryStartTimeout = 300;  // seconds a crashed primary may take to run again before
+                                     // it gives up the leader key (0: at once; Patroni's
+                                     // master_start_timeout)
   bool operator==(const ClusterConfig&) const = default;
 };
 

@@ -128,12 +128,15 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
                        " s) must be at most half of lease_ttl - fence_margin (" +
                        common::secondsText(c.leaseTtl - c.fenceMargin) +
                        " s): a lease is renewed at least twice before the fence");
+  TRY_ASSIGN(c.primaryStartTimeout,
+             r.parse<double>("primary_start_timeout", "300", seconds("primary_start_timeout", 0), extra));
   return std::optional<ClusterConfig>(std::move(c));
 }
 
 const std::vector<std::string>& clusterKeys() {
   static const std::vector<std::string> keys = {"name",     "node",   "etcd",      "lease_ttl",   "fence_margin",
-                                                "no_quorum_policy", "settle", "advertise", "etcd_timeout"};
+                                                "no_quorum_policy", "settle", "advertise", "etcd_timeout",
+                                                "primary_start_timeout"};
   return keys;
 }
 

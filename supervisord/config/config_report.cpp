@@ -277,7 +277,8 @@ std::string configJson(const Config& config) {
                       {"no_quorum_policy", noQuorumPolicyName(c.noQuorumPolicy)},
                       {"settle", c.settle},
                       {"advertise", c.advertise},
-                      {"etcd_timeout", c.requestTimeout}};
+                      {"etcd_timeout", c.requestTimeout},
+                      {"primary_start_timeout", c.primaryStartTimeout}};
   }
   return out.dump(2) + "\n";
 }

@@ -27,6 +27,7 @@ class ClusterScenario(unittest.TestCase):
     its own name, so the tests share nothing but etcd."""
 
     program_extra = ""
+    cluster_options = None
 
     @classmethod
     def setUpClass(cls):
@@ -45,7 +46,8 @@ class ClusterScenario(unittest.TestCase):
             return role_program_section(nodes, node, extra=extra)
 
         self.nodes = ClusterNodes(directory, self.etcd, program_section_fn=section,
-                                  cluster_name=self.id().split(".")[-1].replace("_", "-"), start=False)
+                                  cluster_name=self.id().split(".")[-1].replace("_", "-"), start=False,
+                                  cluster_options=self.cluster_options)
         self.addCleanup(self.nodes.close)
         for node, score in SCORES.items():
             self.nodes.knob(node, "score", score)
@@ -201,6 +203,32 @@ class FlappingPrimary(ClusterScenario):
         self.timeline.assert_never_two_primaries()
         policy = self.nodes.rpc("n1").ha.getPolicyState("db")
         self.assertIn("budget", policy["escalation"])
+
+
+class PrimaryStartTimeoutZero(ClusterScenario):
+    """[cluster] primary_start_timeout = 0: a primary whose program exits gives the key to
+    the election at once, although the program restarts (a database whose crash recovery
+    may drop acknowledged transactions must not become primary again on its own)."""
+    cluster_options = {"primary_start_timeout": "0"}
+
+    def test_a_crashed_primary_that_restarts_is_replaced_by_the_best_replica(self):
+        self.elect_n1()
+        before = time.monotonic()
+        # After its crash n1 has less than n2 (its score says so once it runs again).
+        self.nodes.knob("n1", "score", -20)
+        os.kill(self.program_pid("n1"), signal.SIGKILL)
+        self.timeline.mark("n1", "crashed", "killed -9 by the test")
+        try:
+            self.timeline.wait_for_primary("n2", timeout=30)
+            self.timeline.wait_for("n3", "follow", "n2", after=before, timeout=15)
+            self.timeline.wait_for("n1", "follow", "n2", after=before, timeout=15)  # restarted, a replica
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.timeline.assert_never_two_primaries()
+        self.assertEqual([e.node for e in self.timeline.events() if e.event == "primary" and e.time > before],
+                         ["n2"], self.timeline.dump())
+        self.assertEqual(self.nodes.rpc("n1").supervisor.getProcessInfo("db")["statename"], "RUNNING")
+        self.assert_one_primary_in_etcd("n2")
 
 
 if __name__ == "__main__":

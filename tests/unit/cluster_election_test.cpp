@@ -179,6 +179,46 @@ TEST_CASE("election: a primary whose program is down releases the key at once", 
   CHECK(e.role() == MemberRole::Replica);
 }
 
+TEST_CASE("election: a primary not running again within primary_start_timeout gives the key to the election",
+          "[cluster][election]") {
+  const Local recovering{Health::Recovering, std::nullopt, true};
+  SECTION("0: at once") {
+    ElectionSettings s = settings("n1");
+    s.primaryStartTimeout = 0;
+    Election e(s);
+    double now = 100;
+    View view = electN1(e, now);
+    auto actions = e.observe(view, recovering, now + 1);
+    REQUIRE(kinds(actions) == std::vector<Kind>{Kind::Release});
+    CHECK(actions[0].revision == 7);
+    CHECK(e.role() == MemberRole::Replica);
+  }
+  SECTION("5 s: kept while it restarts, given up when the time is out") {
+    ElectionSettings s = settings("n1");
+    s.primaryStartTimeout = 5;
+    Election e(s);
+    double now = 100;
+    View view = electN1(e, now);
+    CHECK(e.observe(view, recovering, 101).empty());
+    CHECK(e.nextDeadline(101) == Approx(106));
+    CHECK(e.observe(view, recovering, 105.9).empty());
+    CHECK(kinds(e.observe(view, recovering, 106)) == std::vector<Kind>{Kind::Release});
+  }
+  SECTION("5 s: back in time, promoted again, and the next crash gets 5 s of its own") {
+    ElectionSettings s = settings("n1");
+    s.primaryStartTimeout = 5;
+    Election e(s);
+    double now = 100;
+    View view = electN1(e, now);
+    CHECK(e.observe(view, recovering, 101).empty());
+    REQUIRE(kinds(e.observe(view, up(0), 104)) == std::vector<Kind>{Kind::Promote});
+    REQUIRE(kinds(e.promoted(true, view, up(0), 104.1)) == std::vector<Kind>{Kind::Route});
+    CHECK(e.observe(view, recovering, 200).empty());
+    CHECK(e.observe(view, recovering, 204.9).empty());
+    CHECK(kinds(e.observe(view, recovering, 205)) == std::vector<Kind>{Kind::Release});
+  }
+}
+
 TEST_CASE("election: a primary restarted locally keeps the key and is promoted again", "[cluster][election]") {
   Election e(settings("n1"));
   double now = 100;

@@ -53,6 +53,7 @@ TEST_CASE("cluster: the defaults, with only name and etcd", "[config][cluster]")
   CHECK(k.fenceMargin == 3);
   CHECK(k.noQuorumPolicy == NoQuorumPolicy::Demote);
   CHECK(k.settle == 1);
+  CHECK(k.primaryStartTimeout == 300);
   CHECK(k.requestTimeout == 1);
 }
 
@@ -81,7 +82,7 @@ TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
                        "name = shop\nnode = %(host_node_name)s-a\n"
                        "etcd = http://10.0.0.1:2379, 10.0.0.2:2379 http://[::1]:2379/\n"
                        "lease_ttl = 5\nfence_margin = 1500ms\nno_quorum_policy = STOP\nsettle = 0.25\n"
-                       "advertise = 10.0.0.9:%(ENV_PGPORT)s\netcd_timeout = 500ms\n",
+                       "advertise = 10.0.0.9:%(ENV_PGPORT)s\netcd_timeout = 500ms\nprimary_start_timeout = 0\n",
                        kProgram + "follow_command=/bin/true follow\nroute_command=/bin/true route\n"
                                   "notify_command=/bin/true notify\n");
   INFO((c.ok() ? "" : c.error()));
@@ -95,6 +96,7 @@ TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
   CHECK(k.settle == 0.25);
   CHECK(k.advertise == "10.0.0.9:5432");
   CHECK(k.requestTimeout == 0.5);
+  CHECK(k.primaryStartTimeout == 0);
   const PolicyConfig& p = c->groups.at(0).processes.at(0).policy;
   CHECK(p.followCommand == "/bin/true follow");
   CHECK(p.routeCommand == "/bin/true route");
@@ -121,6 +123,9 @@ TEST_CASE("cluster: bad values name the file, line, section and key", "[config][
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=1\n") ==
         "F:8: [cluster] lease_ttl: invalid 'lease_ttl' value '1' (expected a duration >= 2 s, in seconds or with "
         "ms, s, m or h)");
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nprimary_start_timeout=-1\n") ==
+        "F:8: [cluster] primary_start_timeout: invalid 'primary_start_timeout' value '-1' (expected a duration "
+        ">= 0, in seconds or with ms, s, m or h)");
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=2.5\n") ==
         "F:8: [cluster] lease_ttl: invalid 'lease_ttl' value '2.5' (expected whole seconds (etcd leases count in "
         "seconds))");
