@@ -471,7 +471,7 @@ struct ClusterNode::State {
     };
     switch (a.kind) {
       case Action::Kind::RefreshScore:
-        supervisor.refreshScore(p.group, p.name);
+        supervisor.refreshScore(p.group, p.name, "election");
         return;
 
       case Action::Kind::Acquire: {

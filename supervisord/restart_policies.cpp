@@ -549,7 +549,7 @@ void RestartPolicies::releaseStartTiers() {
       if (p->state() == ProcessState::Stopped && p->record().laststart == 0 && p->config().autostart) p->tick();
 }
 
-void RestartPolicies::scheduleScore(Process& process, double delay) {
+void RestartPolicies::scheduleScore(Process& process, double delay, const std::string& reason) {
   ProcessEntry* e = entry(process);
   if (!e) return;
   if (!e->scoreTimer) e->scoreTimer = std::make_unique<asio::steady_timer>(supervisor_.io());
@@ -557,11 +557,11 @@ void RestartPolicies::scheduleScore(Process& process, double delay) {
   e->scoreTimer->expires_after(std::chrono::microseconds(static_cast<long long>(delay * 1e6)));
   const std::string group = process.config().groupName;
   const std::string name = process.config().name;
-  e->scoreTimer->async_wait([this, alive = alive_, group, name](boost::system::error_code ec) {
+  e->scoreTimer->async_wait([this, alive = alive_, group, name, reason](boost::system::error_code ec) {
     if (ec || !*alive) return;
     Process* p = find(group, name);
     if (!p || p->state() != ProcessState::Running || !supervisor_.supervisorRunning()) return;
-    runHook(*p, "score", "refresh", [this, group, name](const policy::HookRun& run) {
+    runHook(*p, "score", reason, [this, group, name](const policy::HookRun& run) {
       Process* p = find(group, name);
       if (!p || p->state() != ProcessState::Running) return;
       ProcessEntry* e = entry(*p);
@@ -676,9 +676,9 @@ void RestartPolicies::setRole(const Process& process, const std::string& role) {
   if (ProcessEntry* e = entry(process)) e->role = role;
 }
 
-void RestartPolicies::refreshScore(Process& process) {
+void RestartPolicies::refreshScore(Process& process, const std::string& reason) {
   if (!process.config().policy.scoreCommand.empty() && process.state() == ProcessState::Running)
-    scheduleScore(process, 0);
+    scheduleScore(process, 0, reason);
 }
 
 }  // namespace supervisord

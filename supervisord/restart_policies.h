@@ -78,8 +78,9 @@ class RestartPolicies {
                       const config::Environment& extra, HookDone done);
   // The role ha.getPolicyState and the hooks' SUPERVISOR_ROLE show: "replica" or "primary".
   void setRole(const process::Process& process, const std::string& role);
-  // Runs score_command now (if the process is RUNNING), then every score_interval again.
-  void refreshScore(process::Process& process);
+  // Runs score_command now (if the process is RUNNING) with SUPERVISOR_REASON=`reason`, then
+  // every score_interval again ("refresh").
+  void refreshScore(process::Process& process, const std::string& reason);
 
  private:
   struct ProcessEntry;
@@ -95,7 +96,7 @@ class RestartPolicies {
   void startGroupRestart(const std::string& group, const std::string& trigger, bool wholeGroup);
   void advanceGroupRestart(const std::string& group);
   void escalate(const std::string& group, const std::string& name, const std::string& reason);
-  void scheduleScore(process::Process& process, double delay);
+  void scheduleScore(process::Process& process, double delay, const std::string& reason = "refresh");
   void releaseStartTiers();
   void roleHook(process::Process& process, const std::string& hook, HookDone done);
   void later(std::function<void()> action);

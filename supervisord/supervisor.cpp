@@ -535,9 +535,9 @@ void Supervisor::setRole(const std::string& group, const std::string& name, cons
   if (const process::Process* p = findProcess(group, name)) policies_->setRole(*p, role);
 }
 
-void Supervisor::refreshScore(const std::string& group, const std::string& name) {
+void Supervisor::refreshScore(const std::string& group, const std::string& name, const std::string& reason) {
   process::ProcessGroup* g = findGroup(group);
-  if (process::Process* p = g ? g->find(name) : nullptr) policies_->refreshScore(*p);
+  if (process::Process* p = g ? g->find(name) : nullptr) policies_->refreshScore(*p, reason);
 }
 
 void Supervisor::serviceIdle() {

@@ -157,7 +157,8 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   void runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
                       const std::string& reason, const config::Environment& extra, HookDone done);
   void setRole(const std::string& group, const std::string& name, const std::string& role);
-  void refreshScore(const std::string& group, const std::string& name);
+  // `reason` is the score hook's SUPERVISOR_REASON ("election": the leader key is gone).
+  void refreshScore(const std::string& group, const std::string& name, const std::string& reason);
   // A service is no longer busy(): a shutdown waiting for it may finish.
   void serviceIdle();
   events::EventBus& eventBus() { return bus_; }

@@ -99,6 +99,9 @@ class SeedScenarios(ClusterScenario):
         self.assertEqual(follow["SUPERVISOR_CLUSTER"], self.nodes.cluster_name)
         promote = self.nodes.hook_environment("n1", "promote")
         self.assertEqual(promote["SUPERVISOR_NODE_ADDRESS"], self.nodes.address("n1"))
+        # The candidates' scores were taken for the election (a replica may stop receiving
+        # from an old primary then: the MariaDB example does), not by the periodic refresh.
+        self.assertEqual(self.nodes.hook_environment("n2", "score")["SUPERVISOR_REASON"], "election")
         self.assert_one_primary_in_etcd("n1")
         state = self.cluster_state("n2")
         members = {m["node"]: m for m in state["programs"][0]["members"]}
