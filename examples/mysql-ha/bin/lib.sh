@@ -5,9 +5,11 @@
 #   MYSQL_HA_RUN   the run directory: <node>/ per node, the route file 'primary', events.log
 #   MYSQL_HA_NODE  this node's name (n1); its files live in $MYSQL_HA_RUN/$MYSQL_HA_NODE
 #   MYSQL_HA_ID    its server-id (1, 2, 3: unique per node, kept for life)
-#   MYSQL_HA_PORT  its port on 127.0.0.1
+#   MYSQL_HA_PORT  its port on 127.0.0.1 (the hooks talk to their own server there)
+#   MYSQL_HA_ADVERTISE  where the others reach it (node.conf's [cluster] advertise): its
+#                  port, or a proxy in front of it (run_scenarios.py's, to cut the network)
 # In cluster mode supervisord adds SUPERVISOR_NODE, SUPERVISOR_NODE_ADDRESS (this node's
-# advertise = 127.0.0.1:port), SUPERVISOR_PRIMARY_NODE and SUPERVISOR_PRIMARY_ADDRESS.
+# advertise), SUPERVISOR_PRIMARY_NODE and SUPERVISOR_PRIMARY_ADDRESS.
 set -u
 : "${MYSQL_HA_RUN:?MYSQL_HA_RUN is not set}" "${MYSQL_HA_NODE:?MYSQL_HA_NODE is not set}"
 : "${MYSQL_HA_PORT:?MYSQL_HA_PORT is not set}"
