@@ -39,9 +39,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(PROJECT, "tests", "integration"))
-from cluster_harness import EtcdCluster, NodeLink, Timeline, descendants  # noqa: E402
+from cluster_harness import EtcdCluster, NodeLink, Timeline, kill_daemon_and_below  # noqa: E402
 from daemon_harness import SUPERVISORD, free_port, terminate, unix_rpc  # noqa: E402
-from leftover_processes import Marker, kill_all  # noqa: E402
+from leftover_processes import Marker  # noqa: E402
 
 NODES = ("n1", "n2", "n3")
 CLUSTER = "shop"
@@ -117,16 +117,8 @@ class Node:
 
     def kill(self):
         """The node is lost: its supervisord, then everything below it, killed -9."""
-        below = descendants(self.proc.pid)
-        self.proc.kill()
-        for pid in below:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.proc.wait()
+        kill_daemon_and_below(self.proc, self.marker)
         self.output.close()
-        kill_all(self.marker.value)  # whatever was forked while /proc was walked
 
     def cut(self):
         self.etcd_link.cut("reset")
@@ -295,15 +287,7 @@ class Run:
         os.kill(node.mariadbd_pid(), signal.SIGKILL)
         mark(self.timeline, primary, "crashed", "mariadbd -9, and its restarts fail (the file 'broken')")
         self.step("scenario 1: %s's mariadbd killed -9 and made unable to start" % primary)
-        new = self.new_primary(primary)
-        promoted = self.timeline.wait_for(new, "promoted", after=killed_at)
-        wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
-        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=100)[0]
-        third = [n for n in self.others(primary) if n != new][0]
-        self.timeline.wait_for(third, "follow", new, after=killed_at)
-        self.check_best(new, third)
-        self.figures.append(("crash: the primary's mariadbd dies, cannot start", killed_at,
-                             self.timeline.wait_for(new, "primary", after=killed_at).time, promoted.time, first[1]))
+        new, third, first = self.failed_over(primary, killed_at, "crash: the primary's mariadbd dies, cannot start")
         self.step("  %s promoted (the best replica), the route moved, %s follows it; first write acknowledged "
                   "%.2f s after the kill" % (new, third, first[1] - killed_at))
         # The repair, once its restarts have given up (FATAL): the disk is back; an operator
@@ -323,10 +307,8 @@ class Run:
         os.kill(node.mariadbd_pid(), signal.SIGKILL)
         mark(self.timeline, primary, "crashed", "mariadbd -9 (it restarts)")
         self.step("scenario 2b: %s's mariadbd killed -9 (it can restart)" % primary)
-        new = self.new_primary(primary)
-        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=100)[0]
+        new, _, first = self.failed_over(primary, killed_at)
         self.timeline.wait_for(primary, "follow", new, after=killed_at, timeout=60)
-        self.check_best(new, [n for n in self.others(primary) if n != new][0])
         self.step("  %s promoted; the restarted %s follows it; first write acknowledged %.2f s after the kill"
                   % (new, primary, first[1] - killed_at))
         return new
@@ -338,16 +320,10 @@ class Run:
         mark(self.timeline, primary, "cut", "from etcd, the replicas and the clients")
         self.step("scenario 3: %s cut off from everything (partition [(%s), (%s)])" % (
             primary, primary, ", ".join(self.others(primary))))
-        new = self.new_primary(primary)
+        new, _, first = self.failed_over(primary, cut_at, "partition: the primary cut off from everything")
         fenced = [e for e in self.timeline.events() if e.node == primary and e.time > cut_at
                   and e.event in ("replica", "crashed")]
         assert fenced, "the isolated primary never demoted\n" + self.diagnostics()
-        promoted = self.timeline.wait_for(new, "promoted", after=cut_at)
-        wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
-        first = self.writer.wait_acks_on(self.nodes[new].advertise, cut_at, count=100)[0]
-        self.check_best(new, [n for n in self.others(primary) if n != new][0])
-        self.figures.append(("partition: the primary cut off from everything", cut_at,
-                             self.timeline.wait_for(new, "primary", after=cut_at).time, promoted.time, first[1]))
         self.step("  %s fenced itself %.2f s after the cut (%s); %s promoted; first write acknowledged %.2f s "
                   "after the cut" % (primary, fenced[0].time - cut_at, fenced[0].event, new, first[1] - cut_at))
         healed_at = time.time()
@@ -363,13 +339,7 @@ class Run:
         node.kill()
         mark(self.timeline, primary, "killed", "node lost: supervisord and mariadbd -9")
         self.step("scenario 4: %s's node lost (supervisord and mariadbd killed -9)" % primary)
-        new = self.new_primary(primary)
-        promoted = self.timeline.wait_for(new, "promoted", after=killed_at)
-        wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
-        first = self.writer.wait_acks_on(self.nodes[new].advertise, killed_at, count=100)[0]
-        self.check_best(new, [n for n in self.others(primary) if n != new][0])
-        self.figures.append(("node loss: supervisord and mariadbd -9", killed_at,
-                             self.timeline.wait_for(new, "primary", after=killed_at).time, promoted.time, first[1]))
+        new, _, first = self.failed_over(primary, killed_at, "node loss: supervisord and mariadbd -9")
         self.step("  %s promoted after %s's lease expired; first write acknowledged %.2f s after the loss"
                   % (new, primary, first[1] - killed_at))
         restarted_at = time.time()
@@ -377,6 +347,23 @@ class Run:
         self.timeline.wait_for(primary, "follow", new, after=restarted_at, timeout=60)
         self.step("  %s's node back: it follows %s" % (primary, new))
         return new
+
+    def failed_over(self, old, fault_at, figure=None):
+        """After a fault at `fault_at` (epoch seconds) on the primary `old`: waits for the new
+        primary, the route to it, 100 writes acknowledged by it and the third node
+        replicating from it cleanly (check_best); records `figure` when given. Returns
+        (new primary, third node, the first acknowledged write on the new primary)."""
+        new = self.new_primary(old)
+        promoted = self.timeline.wait_for(new, "promoted", after=fault_at)
+        wait(lambda: self.route() == self.nodes[new].advertise, 30, "the route to " + new)
+        first = self.writer.wait_acks_on(self.nodes[new].advertise, fault_at, count=100)[0]
+        third = [n for n in self.others(old) if n != new][0]
+        self.timeline.wait_for(third, "follow", new, after=fault_at)
+        self.check_best(new, third)
+        if figure:
+            self.figures.append((figure, fault_at, self.timeline.wait_for(new, "primary", after=fault_at).time,
+                                 promoted.time, first[1]))
+        return new, third, first
 
     def check_best(self, new, other):
         """The new primary had received at least what the other candidate had: had it not,

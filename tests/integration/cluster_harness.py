@@ -847,6 +847,22 @@ def descendants(pid):
     return result
 
 
+def kill_daemon_and_below(proc, marker):
+    """A node dies: SIGKILL to the daemon `proc` first (so it cannot spawn anything more),
+    then to every process below it (programs and hooks run in process groups of their own,
+    so /proc is walked), then to whatever carrying its environment `marker` was forked
+    meanwhile. Reaps the daemon; returns the pids killed below it."""
+    below = descendants(proc.pid)
+    proc.kill()
+    for pid in below:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait()
+    return below + list(kill_all(marker.value))
+
+
 def processes_mentioning(text):
     """Pids whose command line contains text (ours: our unique temporary paths)."""
     found = []
@@ -1049,16 +1065,7 @@ class ClusterNodes:
         daemon = self.daemons[node]
         if daemon.proc is None or daemon.proc.poll() is not None:
             return
-        below = descendants(daemon.proc.pid)
-        daemon.proc.kill()          # first, so it cannot spawn anything more
-        for pid in below:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        daemon.proc.wait()
-        # And whatever of the node's was forked while /proc was walked (its environment marker).
-        below += list(kill_all(daemon.marker.value))
+        below = kill_daemon_and_below(daemon.proc, daemon.marker)
         wait_until(lambda: not any(process_alive(pid) for pid in below), 10, "%s's processes to die" % node)
         if mark:
             self.timeline.mark(node, "killed")
