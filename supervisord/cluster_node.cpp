@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "supervisord/cluster/cluster_keys.h"
 #include "supervisord/cluster/election.h"
 #include "supervisord/cluster/etcd_client.h"
+#include "supervisord/cluster/watchdog.h"
 #include "supervisord/events/event_bus.h"
 #include "supervisord/events/event_types.h"
 #include "supervisord/process/process.h"
@@ -63,6 +65,7 @@ struct ProgramState {
   std::optional<std::string> published;       // the member entry as last written
   bool publishing = false;
   bool stoppedByFence = false;
+  bool fenceDemoting = false;   // the fence's demote hook is running (the watchdog stays armed)
 
   ProgramState(std::string g, std::string n, cluster::ElectionSettings settings)
       : group(std::move(g)), name(std::move(n)), namespec(common::makeNamespec(group, name)),
@@ -93,6 +96,7 @@ struct ClusterNode::State {
   bool leaving = false;         // the daemon is stopping
   bool left = false;            // the lease is revoked (or there was none)
   std::string lastFailure;      // the last etcd failure logged (repeats are not)
+  std::unique_ptr<cluster::Watchdog> watchdog;  // armed while this node is a primary
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   State(Supervisor& s, std::unique_ptr<cluster::EtcdClient> etcd)
@@ -229,6 +233,7 @@ struct ClusterNode::State {
       if (result) {
         renewedAt = std::max(renewedAt, sentAt);
         lastFailure.clear();
+        feedWatchdog(sentAt);
         setQuorum(true);
       } else if (cluster::isLeaseNotFound(result.error())) {
         log(config::LogLevel::Warn, "lease " + std::to_string(id) + " expired in etcd: its keys are gone");
@@ -239,6 +244,64 @@ struct ClusterNode::State {
         failure("could not renew the etcd lease", result.error());
       }
     }));
+  }
+
+  // ---- Watchdog ----------------------------------------------------------------------------
+
+  // A promotion needs the watchdog armed, and the device fed at a moment the lease is
+  // known to outlast its timeout (the last renewal's answer came within 1 s of now):
+  // otherwise a renewal first.
+  bool watchdogNeedsRenewal() const {
+    return config.watchdogMode != config::WatchdogMode::Off && !watchdog &&
+           !cluster::mayFeed(renewedAt, steadyNow(), config.leaseTtl);
+  }
+
+  // Renews the lease now (besides the periodic keepalive), then done(true) if the lease
+  // may feed a watchdog from now.
+  void renewNow(std::function<void(bool)> done) {
+    if (lease == 0) return done(false);
+    const double sentAt = steadyNow();
+    const long long id = lease;
+    client->keepAlive(id, guarded([this, sentAt, id, done = std::move(done)](common::Result<std::int64_t> result) {
+      if (id != lease || !result) return done(false);
+      renewedAt = std::max(renewedAt, sentAt);
+      done(cluster::mayFeed(sentAt, steadyNow(), config.leaseTtl));
+    }));
+  }
+
+  // Before a promotion: false when watchdog_mode = required and the device cannot be armed.
+  bool armWatchdog() {
+    if (config.watchdogMode == config::WatchdogMode::Off || watchdog) return true;
+    auto opened = cluster::Watchdog::open(config.watchdogDevice, cluster::watchdogTimeout(config.leaseTtl));
+    if (!opened) {
+      const bool required = config.watchdogMode == config::WatchdogMode::Required;
+      log(required ? config::LogLevel::Error : config::LogLevel::Warn,
+          opened.error() + (required ? " (watchdog_mode = required: not promoting)"
+                                     : " (watchdog_mode = automatic: promoting without it)"));
+      return !required;
+    }
+    watchdog = std::move(*opened);
+    if (auto fed = watchdog->feed(); !fed) log(config::LogLevel::Warn, fed.error());
+    log(config::LogLevel::Info, "watchdog " + watchdog->device() + " armed: it resets this node unless fed within " +
+                                    std::to_string(watchdog->timeout()) + " s (fed at each lease renewal)" +
+                                    (watchdog->note().empty() ? "" : "; " + watchdog->note()));
+    return true;
+  }
+
+  // At a renewal sent at `sentAt`: the lease now lasts until sentAt + lease_ttl at least.
+  void feedWatchdog(double sentAt) {
+    if (!watchdog || !cluster::mayFeed(sentAt, steadyNow(), config.leaseTtl)) return;
+    if (auto fed = watchdog->feed(); !fed) failure("watchdog", fed.error());
+  }
+
+  // No primary here any more, and no fence demote still running: nothing to guard.
+  void disarmWatchdogWhenIdle() {
+    if (!watchdog) return;
+    for (const auto& [namespec, p] : programs)
+      if (p->election.role() != MemberRole::Replica || p->fenceDemoting) return;
+    watchdog->disarm();
+    log(config::LogLevel::Info, "watchdog " + watchdog->device() + " disarmed (no primary on this node)");
+    watchdog.reset();
   }
 
   // quorum = the lease was renewed within lease_ttl - fence_margin; the fence timer ends it.
@@ -421,6 +484,7 @@ struct ClusterNode::State {
         if (!ec) evaluate();
       }));
     }
+    disarmWatchdogWhenIdle();
     if (leaving && !left) leaveWhenStopped();
   }
 
@@ -506,6 +570,19 @@ struct ClusterNode::State {
       }
 
       case Action::Kind::Promote:
+        if (watchdogNeedsRenewal()) {
+          renewNow(withProgram([this, a](ProgramState& p, bool renewed) {
+            if (renewed && !watchdogNeedsRenewal()) return act(p, a);
+            log(config::LogLevel::Warn, p.namespec + ": not promoting: the lease could not be renewed in time "
+                                                     "to arm the watchdog");
+            carryOut(p, p.election.promoted(false, viewOf(p), localOf(p), steadyNow()));
+          }));
+          return;
+        }
+        if (!armWatchdog()) {
+          carryOut(p, p.election.promoted(false, viewOf(p), localOf(p), steadyNow()));
+          return;
+        }
         log(config::LogLevel::Info, namespec + ": promoting on " + config.node + " (" + a.reason + ")");
         runHook(p, "promote", a.reason, hookEnvironment(p, config.node, config.advertise),
                 [this](ProgramState& p, bool ok) {
@@ -588,7 +665,9 @@ struct ClusterNode::State {
         return;
       case config::NoQuorumPolicy::Demote:
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = demote: demoting it");
+        p.fenceDemoting = true;
         runHook(p, "demote", "no quorum", hookEnvironment(p), [this](ProgramState& p, bool ok) {
+          p.fenceDemoting = false;
           supervisor.setRole(p.group, p.name, "replica");
           if (!ok) act(p, Action{Action::Kind::StopProgram, {}, {}, "demote_command failed without quorum", 0});
         });

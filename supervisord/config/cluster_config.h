@@ -13,6 +13,11 @@ namespace config {
 // (stop the program; started again when quorum returns) or freeze (do nothing).
 enum class NoQuorumPolicy { Demote, Stop, Freeze };
 
+// Whether a primary arms a watchdog device (Patroni's watchdog.mode): off; automatic
+// (when the device cannot be armed, promote anyway, with a warning); required (never
+// promote without it).
+enum class WatchdogMode { Off, Automatic, Required };
+
 struct EtcdEndpoint {
   std::string host;
   int port = 0;
@@ -32,6 +37,8 @@ struct ClusterConfig {
   double primaryStartTimeout = 300;  // seconds a crashed primary may take to run again before
                                      // it gives up the leader key (0: at once; Patroni's
                                      // master_start_timeout)
+  WatchdogMode watchdogMode = WatchdogMode::Off;
+  std::string watchdogDevice = "/dev/watchdog";  // fed while this node is primary and its lease fresh
   bool operator==(const ClusterConfig&) const = default;
 };
 

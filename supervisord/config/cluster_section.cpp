@@ -130,13 +130,47 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
                        " s): a lease is renewed at least twice before the fence");
   TRY_ASSIGN(c.primaryStartTimeout,
              r.parse<double>("primary_start_timeout", "300", seconds("primary_start_timeout", 0), extra));
+  TRY_ASSIGN(c.watchdogMode, r.parse<WatchdogMode>(
+                                 "watchdog_mode", "off",
+                                 [](std::string_view text) -> Result<WatchdogMode> {
+                                   std::string value = strip(text);
+                                   for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                                   if (value == "off") return WatchdogMode::Off;
+                                   if (value == "automatic") return WatchdogMode::Automatic;
+                                   if (value == "required") return WatchdogMode::Required;
+                                   return invalid("watchdog_mode", text, "off, automatic or required");
+                                 },
+                                 extra));
+  TRY_ASSIGN(c.watchdogDevice, r.parse<std::string>(
+                                   "watchdog_device", "/dev/watchdog",
+                                   [](std::string_view text) -> Result<std::string> {
+                                     std::string path = strip(text);
+                                     if (path.empty() || path.front() != '/')
+                                       return invalid("watchdog_device", text, "an absolute path");
+                                     return path;
+                                   },
+                                   extra));
+  if (c.watchdogMode != WatchdogMode::Off) {
+    // The device fires at lease_ttl - 1 s (cluster/watchdog.h): after the fence has
+    // demoted a primary that is only cut off, before the lease can expire.
+    if (c.fenceMargin <= 1)
+      return r.error(r.has("fence_margin") ? "fence_margin" : "watchdog_mode",
+                     "watchdog_mode = " + std::string(c.watchdogMode == WatchdogMode::Required ? "required" : "automatic") +
+                         " needs fence_margin > 1 s (it is " + common::secondsText(c.fenceMargin) +
+                         " s): the watchdog fires 1 s before the lease expires, and the fence must demote a "
+                         "primary cut off from etcd before that");
+    if (c.noQuorumPolicy == NoQuorumPolicy::Freeze)
+      return r.error("watchdog_mode",
+                     "watchdog_mode needs no_quorum_policy = demote or stop: with freeze a primary without "
+                     "quorum keeps running, and the watchdog would reset its node");
+  }
   return std::optional<ClusterConfig>(std::move(c));
 }
 
 const std::vector<std::string>& clusterKeys() {
   static const std::vector<std::string> keys = {"name",     "node",   "etcd",      "lease_ttl",   "fence_margin",
                                                 "no_quorum_policy", "settle", "advertise", "etcd_timeout",
-                                                "primary_start_timeout"};
+                                                "primary_start_timeout", "watchdog_mode", "watchdog_device"};
   return keys;
 }
 

@@ -199,6 +199,15 @@ const char* noQuorumPolicyName(NoQuorumPolicy policy) {
   return "demote";
 }
 
+const char* watchdogModeName(WatchdogMode mode) {
+  switch (mode) {
+    case WatchdogMode::Off: return "off";
+    case WatchdogMode::Automatic: return "automatic";
+    case WatchdogMode::Required: return "required";
+  }
+  return "off";
+}
+
 std::string endpointList(const std::vector<EtcdEndpoint>& endpoints) {
   std::string out;
   for (const auto& e : endpoints) {
@@ -278,7 +287,9 @@ std::string configJson(const Config& config) {
                       {"settle", c.settle},
                       {"advertise", c.advertise},
                       {"etcd_timeout", c.requestTimeout},
-                      {"primary_start_timeout", c.primaryStartTimeout}};
+                      {"primary_start_timeout", c.primaryStartTimeout},
+                      {"watchdog_mode", watchdogModeName(c.watchdogMode)},
+                      {"watchdog_device", c.watchdogDevice}};
   }
   return out.dump(2) + "\n";
 }
@@ -318,7 +329,10 @@ std::string configSummary(const Config& config) {
     out << "cluster: " << c.name << ", node " << c.node << " (advertise " << c.advertise << "), etcd "
         << endpointList(c.etcd) << ", lease_ttl " << common::secondsText(c.leaseTtl) << " s, fence_margin "
         << common::secondsText(c.fenceMargin) << " s, no_quorum_policy " << noQuorumPolicyName(c.noQuorumPolicy)
-        << ", settle " << common::secondsText(c.settle) << " s\n";
+        << ", settle " << common::secondsText(c.settle) << " s";
+    if (c.watchdogMode != WatchdogMode::Off)
+      out << ", watchdog " << watchdogModeName(c.watchdogMode) << " (" << c.watchdogDevice << ")";
+    out << "\n";
   }
   for (const auto& w : config.warnings) out << "warning: " << w << "\n";
   return out.str();

@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import ClusterNodes, EtcdCluster, role_program_section  # noqa: E402
+from watchdog_device import WatchdogDevice  # noqa: E402
 
 SCORES = {"n1": 0, "n2": -5, "n3": -10}
 
@@ -40,6 +41,7 @@ class ClusterScenario(unittest.TestCase):
     def setUp(self):
         # Short: unix socket paths are limited to 107 bytes.
         directory = tempfile.mkdtemp(prefix="t", dir=self.tmp)
+        self.before_nodes(directory)
         extra = self.program_extra
 
         def section(nodes, node):
@@ -54,6 +56,9 @@ class ClusterScenario(unittest.TestCase):
         for node in self.nodes.names:
             self.nodes.start(node)
         self.timeline = self.nodes.timeline
+
+    def before_nodes(self, directory):
+        """What a scenario sets up in the nodes' directory (directory/<node>) before they exist."""
 
     def fail_with_diagnostics(self, error):
         """Fails with what the nodes saw: the timeline, etcd's keys, the daemons' logs."""
@@ -232,6 +237,89 @@ class PrimaryStartTimeoutZero(ClusterScenario):
                          ["n2"], self.timeline.dump())
         self.assertEqual(self.nodes.rpc("n1").supervisor.getProcessInfo("db")["statename"], "RUNNING")
         self.assert_one_primary_in_etcd("n2")
+
+
+class WatchdogScenario(ClusterScenario):
+    """[cluster] watchdog_mode = required: a primary arms its watchdog device before it
+    promotes, and feeds it at each lease renewal. Each node's device is a FIFO in its
+    directory read by a WatchdogDevice, which resets the node (kills its supervisord and
+    everything below it) as the kernel's would. lease_ttl 5, fence_margin 3: without a
+    renewal the fence demotes at 2 s, the device fires at 4 s, the lease expires at 5 s."""
+    cluster_options = {"lease_ttl": "5", "fence_margin": "3", "watchdog_mode": "required",
+                       "watchdog_device": "%(here)s/watchdog"}
+    with_device = ("n1", "n2", "n3")
+
+    def before_nodes(self, directory):
+        self.devices = {}
+        for node in self.with_device:
+            os.makedirs(os.path.join(directory, node))
+            device = WatchdogDevice(os.path.join(directory, node, "watchdog"), 4,
+                                    reset=lambda node=node: self.nodes.kill(node))
+            self.addCleanup(device.close)  # after the nodes have stopped (cleanups run last first)
+            self.devices[node] = device
+
+    def wait(self, predicate, what, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                self.fail_with_diagnostics(AssertionError("timed out waiting for " + what))
+            time.sleep(0.05)
+
+
+class Watchdog(WatchdogScenario):
+    def test_a_frozen_primary_is_reset_by_its_watchdog_before_another_node_is_promoted(self):
+        self.elect_n1()
+        self.wait(lambda: self.devices["n1"].armed, "n1's watchdog armed")  # before it promoted
+        self.assertEqual((len(self.devices["n1"].armings), self.devices["n2"].armings), (1, []))
+        before = time.monotonic()
+        os.kill(self.nodes.daemon("n1").proc.pid, signal.SIGSTOP)  # its loop stops; its program runs on
+        self.timeline.mark("n1", "frozen", "SIGSTOP to its supervisord")
+        try:
+            promoted = self.timeline.wait_for("n2", "primary", after=before, timeout=30)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertEqual(len(self.devices["n1"].fired), 1, self.timeline.dump())
+        # The device reset n1 (the "killed" line) before n2 was promoted: never two primaries,
+        # although n1's supervisord could not demote anything.
+        killed = [e for e in self.timeline.events() if e.node == "n1" and e.event == "killed"]
+        self.assertEqual(len(killed), 1, self.timeline.dump())
+        self.assertLess(killed[0].time, promoted.time, self.timeline.dump())
+        self.timeline.assert_never_two_primaries()
+        self.wait(lambda: self.devices["n2"].armed, "n2's watchdog armed")
+
+    def test_a_primary_cut_off_from_etcd_demotes_and_disarms_its_watchdog_before_it_fires(self):
+        self.elect_n1()
+        before = time.monotonic()
+        self.nodes.cut("n1", "blackhole")
+        try:
+            demoted = self.timeline.wait_for("n1", "replica", "demoted", after=before, timeout=15)
+            promoted = self.timeline.wait_for("n2", "primary", after=before, timeout=20)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertLess(demoted.time, promoted.time, self.timeline.dump())
+        self.wait(lambda: self.devices["n1"].disarmed, "n1's watchdog disarmed")
+        self.assertEqual(self.devices["n1"].fired, [])
+        self.assertIsNone(self.nodes.daemon("n1").proc.poll())  # not reset: the fence was enough
+        self.assertIn("watchdog %s disarmed (no primary on this node)" % self.devices["n1"].path,
+                      self.nodes.daemon("n1").log())
+        self.timeline.assert_never_two_primaries()
+
+
+class WatchdogMissing(WatchdogScenario):
+    with_device = ("n2", "n3")  # n1's device is missing
+
+    def test_required_a_node_whose_watchdog_cannot_be_armed_is_never_promoted(self):
+        try:
+            self.timeline.wait_for_primary("n2", timeout=30)
+            self.timeline.wait_for("n1", "follow", "n2", timeout=15)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertNotIn("n1", [e.node for e in self.timeline.events() if e.event == "primary"])
+        log = self.nodes.daemon("n1").log()
+        self.assertIn("cluster: watchdog %s: cannot open it: No such file or directory (watchdog_mode = "
+                      "required: not promoting)" % os.path.join(self.nodes.daemon("n1").tmp, "watchdog"), log)
+        self.wait(lambda: self.devices["n2"].armed, "n2's watchdog armed")
+        self.timeline.assert_never_two_primaries()
 
 
 if __name__ == "__main__":

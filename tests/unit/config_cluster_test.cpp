@@ -55,6 +55,8 @@ TEST_CASE("cluster: the defaults, with only name and etcd", "[config][cluster]")
   CHECK(k.settle == 1);
   CHECK(k.primaryStartTimeout == 300);
   CHECK(k.requestTimeout == 1);
+  CHECK(k.watchdogMode == WatchdogMode::Off);
+  CHECK(k.watchdogDevice == "/dev/watchdog");
 }
 
 TEST_CASE("cluster: lease_ttl alone is valid for every value, with fence_margin and etcd_timeout following it",
@@ -82,7 +84,8 @@ TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
                        "name = shop\nnode = %(host_node_name)s-a\n"
                        "etcd = http://10.0.0.1:2379, 10.0.0.2:2379 http://[::1]:2379/\n"
                        "lease_ttl = 5\nfence_margin = 1500ms\nno_quorum_policy = STOP\nsettle = 0.25\n"
-                       "advertise = 10.0.0.9:%(ENV_PGPORT)s\netcd_timeout = 500ms\nprimary_start_timeout = 0\n",
+                       "advertise = 10.0.0.9:%(ENV_PGPORT)s\netcd_timeout = 500ms\nprimary_start_timeout = 0\n"
+                       "watchdog_mode = Required\nwatchdog_device = /run/%(ENV_PGPORT)s.wd\n",
                        kProgram + "follow_command=/bin/true follow\nroute_command=/bin/true route\n"
                                   "notify_command=/bin/true notify\n");
   INFO((c.ok() ? "" : c.error()));
@@ -97,13 +100,16 @@ TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
   CHECK(k.advertise == "10.0.0.9:5432");
   CHECK(k.requestTimeout == 0.5);
   CHECK(k.primaryStartTimeout == 0);
+  CHECK(k.watchdogMode == WatchdogMode::Required);
+  CHECK(k.watchdogDevice == "/run/5432.wd");
   const PolicyConfig& p = c->groups.at(0).processes.at(0).policy;
   CHECK(p.followCommand == "/bin/true follow");
   CHECK(p.routeCommand == "/bin/true route");
   CHECK(p.notifyCommand == "/bin/true notify");
   CHECK(configSummary(*c).find("cluster: shop, node node1-a (advertise 10.0.0.9:5432), etcd "
                                "http://10.0.0.1:2379,http://10.0.0.2:2379,http://[::1]:2379, lease_ttl 5 s, "
-                               "fence_margin 1.5 s, no_quorum_policy stop, settle 0.25 s") != std::string::npos);
+                               "fence_margin 1.5 s, no_quorum_policy stop, settle 0.25 s, watchdog required "
+                               "(/run/5432.wd)") != std::string::npos);
 }
 
 TEST_CASE("cluster: bad values name the file, line, section and key", "[config][cluster]") {
@@ -142,6 +148,20 @@ TEST_CASE("cluster: bad values name the file, line, section and key", "[config][
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=3\nfence_margin=1\netcd_timeout=1.5\n") ==
         "F:10: [cluster] etcd_timeout: etcd_timeout (1.5 s) must be at most half of lease_ttl - fence_margin (2 "
         "s): a lease is renewed at least twice before the fence");
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nwatchdog_mode=on\n") ==
+        "F:8: [cluster] watchdog_mode: invalid 'watchdog_mode' value 'on' (expected off, automatic or required)");
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nwatchdog_device=watchdog\n") ==
+        "F:8: [cluster] watchdog_device: invalid 'watchdog_device' value 'watchdog' (expected an absolute path)");
+  // The watchdog fires at lease_ttl - 1 s: the fence must come before it.
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=3\nfence_margin=1\nwatchdog_mode=automatic\n") ==
+        "F:9: [cluster] fence_margin: watchdog_mode = automatic needs fence_margin > 1 s (it is 1 s): the watchdog "
+        "fires 1 s before the lease expires, and the fence must demote a primary cut off from etcd before that");
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=3\nwatchdog_mode=required\n") ==
+        "F:9: [cluster] watchdog_mode: watchdog_mode = required needs fence_margin > 1 s (it is 1 s): the watchdog "
+        "fires 1 s before the lease expires, and the fence must demote a primary cut off from etcd before that");
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nno_quorum_policy=freeze\nwatchdog_mode=required\n") ==
+        "F:9: [cluster] watchdog_mode: watchdog_mode needs no_quorum_policy = demote or stop: with freeze a primary "
+        "without quorum keeps running, and the watchdog would reset its node");
 }
 
 TEST_CASE("cluster: follow, route and notify commands need role = promotable", "[config][cluster]") {
