@@ -9,7 +9,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http.hpp>
 
 #include <array>
@@ -17,6 +16,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <limits>
+
+#include "common/base64.h"
 
 namespace common {
 
@@ -190,10 +191,7 @@ void addCommonHeaders(Message& request, const ServerUrl& server, const HttpClien
   }
   request.set(http::field::user_agent, kUserAgent);
   if (!options.username.empty()) {
-    const std::string credentials = options.username + ":" + options.password;
-    std::string encoded(beast::detail::base64::encoded_size(credentials.size()), '\0');
-    encoded.resize(beast::detail::base64::encode(encoded.data(), credentials.data(), credentials.size()));
-    request.set(http::field::authorization, "Basic " + encoded);
+    request.set(http::field::authorization, "Basic " + base64Encode(options.username + ":" + options.password));
   }
   request.keep_alive(true);
 }

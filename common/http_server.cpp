@@ -16,7 +16,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/detail/sha1.hpp>
 #include <boost/beast/http.hpp>
 
@@ -28,6 +27,7 @@
 #include <deque>
 #include <map>
 
+#include "common/base64.h"
 #include "common/unique_fd.h"
 
 namespace common {
@@ -127,13 +127,9 @@ bool basicAuthorizationMatches(std::string_view authorization, std::string_view 
   std::string_view cookie = authorization.substr(space + 1);
   while (!cookie.empty() && cookie.front() == ' ') cookie.remove_prefix(1);
   while (!cookie.empty() && cookie.back() == ' ') cookie.remove_suffix(1);
-  // Not decoded_size(): it rounds down, and decode() writes the bytes of a last, partial
-  // group too (a cookie whose length is not a multiple of 4 overflowed; found by fuzzing).
-  std::string decoded((cookie.size() + 3) / 4 * 3, '\0');
-  const auto [written, read] = beast::detail::base64::decode(decoded.data(), cookie.data(), cookie.size());
-  // decode() stops at the padding; anything but padding after that is garbage.
-  if (cookie.find_first_not_of('=', read) != std::string_view::npos) return false;
-  decoded.resize(written);
+  auto credentials = base64Decode(cookie);
+  if (!credentials) return false;
+  const std::string& decoded = *credentials;
   const auto colon = decoded.find(':');
   if (colon == std::string::npos) return false;
   const std::string_view givenUser = std::string_view(decoded).substr(0, colon);

@@ -88,9 +88,6 @@ bool isLeaseNotFound(std::string_view errorMessage);
 bool isUnavailable(int httpStatus, std::string_view body);
 
 // --- bytes ----------------------------------------------------------------------------
-std::string base64Encode(std::string_view bytes);
-// Standard or URL-safe alphabet, padding optional (as Go's proto3 JSON reader accepts).
-common::Result<std::string> base64Decode(std::string_view text);
 // The smallest key above every key starting with `prefix` (etcd's range_end for a
 // prefix): "a/" -> "a0". "\0" for an empty prefix or one of only 0xff bytes (= no end).
 std::string prefixEnd(std::string_view prefix);

@@ -1,10 +1,14 @@
 #include <string>
 
+#include "common/base64.h"
 #include "supervisord/cluster/etcd_json.h"
 #include "tests/fuzz/bodies/contract.h"
 #include "tests/fuzz/fuzz_bodies.h"
 
 namespace fuzz {
+
+using common::base64Decode;
+using common::base64Encode;
 
 namespace {
 
