@@ -271,4 +271,13 @@ bool isPythonPrintable(char32_t codePoint) {
 std::string pythonRepr(std::string_view text) { return quoted(text, false); }
 std::string pythonAscii(std::string_view text) { return quoted(text, true); }
 
+std::size_t pythonLength(std::string_view text) { return decodeUtf8(text).size(); }
+
+std::string padRight(std::string_view text, std::size_t width) {
+  const std::size_t length = pythonLength(text);
+  std::string out(text);
+  if (length < width) out.append(width - length, ' ');
+  return out;
+}
+
 }  // namespace common

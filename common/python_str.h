@@ -22,4 +22,9 @@ bool isPythonPrintable(char32_t codePoint);
 std::string pythonRepr(std::string_view text);
 std::string pythonAscii(std::string_view text);
 
+// len(text) in code points, and Python's "%-*s" % (width, text): pads with spaces to
+// `width` code points, never truncates. Every table supervisorctl prints uses these.
+std::size_t pythonLength(std::string_view text);
+std::string padRight(std::string_view text, std::size_t width);
+
 }  // namespace common

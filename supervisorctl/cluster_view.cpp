@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/python_str.h"
 #include "supervisorctl/process_info.h"
 
 namespace supervisorctl {
+
+using common::padRight;
 
 namespace {
 
@@ -15,10 +18,6 @@ std::string seconds(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1fs", value);
   return text;
-}
-
-std::string padRight(const std::string& text, std::size_t width) {
-  return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
 }
 
 }  // namespace
@@ -71,10 +70,10 @@ std::vector<std::string> formatCluster(const ClusterView& view) {
     lines.push_back(line);
     std::size_t widths[4] = {0, 0, 0, 0};
     for (const auto& m : program.members) {
-      widths[0] = std::max(widths[0], m.node.size());
-      widths[1] = std::max(widths[1], m.address.size());
-      widths[2] = std::max(widths[2], m.health.size());
-      widths[3] = std::max(widths[3], m.role.size());
+      widths[0] = std::max(widths[0], common::pythonLength(m.node));
+      widths[1] = std::max(widths[1], common::pythonLength(m.address));
+      widths[2] = std::max(widths[2], common::pythonLength(m.health));
+      widths[3] = std::max(widths[3], common::pythonLength(m.role));
     }
     for (const auto& m : program.members) {
       std::string row = "  " + padRight(m.node, widths[0]) + "  " + padRight(m.address, widths[1]) + "  " +

@@ -11,14 +11,11 @@
 
 namespace supervisorctl {
 
+using common::padRight;
+
 namespace {
 
 using common::xmlrpc::Value;
-
-std::string padRight(const std::string& text, std::size_t width) {
-  const std::size_t length = common::decodeUtf8(text).size();
-  return length >= width ? text : text + std::string(width - length, ' ');
-}
 
 // _formatConfigInfo: "name<pad to 32> in use<pad to 9> auto<pad to 9> 999:999"
 std::string configInfoLine(const Value& info) {

@@ -9,6 +9,8 @@
 
 namespace supervisorctl {
 
+using common::padRight;
+
 namespace {
 
 using common::xmlrpc::Value;
@@ -31,11 +33,6 @@ std::string windowText(double seconds) {
 
 std::string countText(int n, const std::string& one, const std::string& many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-std::string padRight(const std::string& text, std::size_t width) {
-  const std::size_t length = common::decodeUtf8(text).size();
-  return length >= width ? text : text + std::string(width - length, ' ');
 }
 
 std::string budgetText(int used, int limit) {
@@ -112,7 +109,7 @@ PolicyView decodePolicyState(const Value& state) {
 std::vector<std::string> formatPolicyBlocks(const std::vector<PolicyView>& views, const TimeText& timeText) {
   std::size_t widest = 20;
   for (const PolicyView& view : views)
-    widest = std::max(widest, common::decodeUtf8(common::makeNamespec(view.group, view.name)).size());
+    widest = std::max(widest, common::pythonLength(common::makeNamespec(view.group, view.name)));
 
   std::vector<std::string> lines;
   for (const PolicyView& view : views) {

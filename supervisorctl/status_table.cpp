@@ -7,13 +7,9 @@
 
 namespace supervisorctl {
 
-namespace {
+using common::padRight;
 
-// Python's "%-Ns": pads to `width` code points, never truncates.
-std::string padRight(const std::string& text, std::size_t width) {
-  const std::size_t length = common::decodeUtf8(text).size();
-  return length >= width ? text : text + std::string(width - length, ' ');
-}
+namespace {
 
 }  // namespace
 
@@ -22,7 +18,7 @@ std::vector<std::string> formatStatusTable(const std::vector<StatusRow>& rows) {
   std::size_t widest = 30;
   for (const StatusRow& row : rows) {
     namespecs.push_back(common::makeNamespec(row.group, row.name));
-    widest = std::max(widest, common::decodeUtf8(namespecs.back()).size());
+    widest = std::max(widest, common::pythonLength(namespecs.back()));
   }
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < rows.size(); ++i) {

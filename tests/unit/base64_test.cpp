@@ -32,7 +32,8 @@ TEST_CASE("base64: what no encoder writes is an error quoting the text, never a 
   CHECK(base64Decode("dXNlcjpwYXNz").value() == "user:pass");
   CHECK(base64Decode("dXNlcjpwYXN").value() == "user:pas");  // padding is optional
   CHECK(base64Decode("dXNlcjpwYXNzZ").error() == "invalid base64 (bad length): dXNlcjpwYXNzZ");
-  CHECK(base64Decode("dXNlcjpwYXNz===").error() == "invalid base64: dXNlcjpwYXNz===");
+  CHECK(base64Decode("dXNlcjpwYXNz===").error() == "invalid base64 (bad length): dXNlcjpwYXNz===");
+  CHECK(base64Decode("dXNl=jpw").error() == "invalid base64: dXNl=jpw");  // padding inside
   CHECK(base64Decode("dXN cjpw").error() == "invalid base64: dXN cjpw");
   CHECK(base64Decode(std::string("dXN\0cjpw", 8)).error() == "invalid base64: dXN?cjpw");
   CHECK(base64Decode(std::string(200, '*')).error() == "invalid base64: " + std::string(120, '*') + "...");

@@ -45,3 +45,11 @@ TEST_CASE("decodeUtf8: bytes that are not UTF-8 decode as surrogateescape and en
   CHECK(common::encodeUtf8(common::decodeUtf8(raw)) == raw);
   CHECK(common::decodeUtf8("h\303\251\360\237\230\200") == U"h\u00e9\U0001F600");
 }
+
+TEST_CASE("padRight: Python's %-*s pads to code points and never truncates", "[python_str]") {
+  CHECK(common::pythonLength("héllo ☃") == 7);
+  CHECK(common::padRight("héllo", 7) == "héllo  ");  // 5 code points, 6 bytes
+  CHECK(common::padRight("db1", 3) == "db1");
+  CHECK(common::padRight("toolong", 3) == "toolong");
+  CHECK(common::padRight("", 2) == "  ");
+}
