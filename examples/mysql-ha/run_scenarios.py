@@ -17,16 +17,26 @@ through the route while the faults happen.
      over once its lease has expired; the node, started again, rejoins as a replica
 
 Then the checks: never two primaries at once (from the role events the hooks wrote), every
-row the writer was told is committed is on the final primary and on every replica, and the
-three nodes hold the same rows. Prints the failover figures; exits 1 naming what failed.
+row the writer was told is committed is on the final primary and on every replica, the
+three nodes hold the same rows, every election promoted the best-scored candidate (bin/score
+logs "election_score" events: no other candidate of that election reported more), and every
+promotion happened while etcd's leader key named the promoted node (LeaderKeys polls it).
+Prints the failover figures; exits 1 naming what failed.
 
-Every connection that crosses nodes goes through a TCP proxy per node (the cluster test
-harness's NodeLink): to etcd, and to the node's mariadbd (replication and clients use the
-node's advertised address, which is the proxy). Cutting both is the partition.
+Every connection that crosses nodes goes through a TCP proxy (the cluster test harness's
+NodeLink): each node's to etcd; the clients' to a node's mariadbd (the node's advertised
+address is that proxy, db_link); and replication, through one proxy per ordered pair of
+nodes (i, j) that node i uses to reach j: node i gets MYSQL_HA_VIA="<j's advertised
+address>=<the pair proxy>,..." (bin/lib.sh), which bin/follow uses instead of
+SUPERVISOR_PRIMARY_ADDRESS. A partition (Node.cut) cuts a node's etcd link, its db_link and
+every pair link into and out of it: its replication to the primary too.
 
   examples/mysql-ha/run_scenarios.py [--keep]     (root; scripts/setup installs MariaDB)
 """
 import argparse
+import base64
+import bisect
+import json
 import os
 import re
 import shutil
@@ -34,12 +44,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(PROJECT, "tests", "integration"))
-from cluster_harness import EtcdCluster, NodeLink, Timeline, kill_daemon_and_below  # noqa: E402
+from cluster_harness import EtcdCluster, EtcdError, NodeLink, Timeline, kill_daemon_and_below  # noqa: E402
 from daemon_harness import SUPERVISORD, free_port, terminate, unix_rpc  # noqa: E402
 from leftover_processes import Marker  # noqa: E402
 
@@ -79,6 +90,8 @@ class Node:
         self.etcd_link = NodeLink(etcd.endpoints, name=name + "-etcd")
         self.db_link = NodeLink([("127.0.0.1", self.port)], name=name + "-db")
         self.advertise = "127.0.0.1:%d" % self.db_link.ports[0]
+        self.pairs = []             # (other Node, NodeLink): the pair links into and out of this node
+        self.partitioned = False
         self.marker = Marker()
         self.proc = None
         self.env = self.marker.env(MYSQL_HA_RUN=run, MYSQL_HA_NODE=name, MYSQL_HA_ID=str(self.id),
@@ -121,12 +134,22 @@ class Node:
         self.output.close()
 
     def cut(self):
+        """The partition: this node's etcd link, its clients' link (db_link) and every pair
+        link into and out of it (its own replication too) cut ("reset")."""
+        self.partitioned = True
         self.etcd_link.cut("reset")
         self.db_link.cut("reset")
+        for _, link in self.pairs:
+            link.cut("reset")
 
     def heal(self):
+        """Heals what cut() cut, except the pair links to a node that is cut off itself."""
+        self.partitioned = False
         self.etcd_link.heal()
         self.db_link.heal()
+        for other, link in self.pairs:
+            if not other.partitioned:
+                link.heal()
 
     def stop(self):
         problems = []
@@ -142,27 +165,75 @@ class Node:
         return problems
 
 
+class LogTail:
+    """A log another process appends lines to, read incrementally: new_lines() returns only the
+    complete lines added since its last call (a partial last line waits for its newline)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0
+
+    def new_lines(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:  # not yet written
+            return []
+        end = data.rfind(b"\n") + 1
+        self.offset += end
+        return data[:end].decode(errors="replace").splitlines()
+
+
+def stop_process(proc):
+    """SIGTERM (the clients stop after their current statement), then -9 after 30 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Writer:
-    """bin/writer.pl: numbered rows through the route file; acks.log says which were acknowledged."""
+    """bin/writer.pl: numbered rows through the route file; acks.log says which were
+    acknowledged. acks.log is parsed incrementally (each call reads only what was added)."""
 
     def __init__(self, run):
         self.acks_path = os.path.join(run, "acks.log")
+        self.tail = LogTail(self.acks_path)
+        self.acks = []              # (id, epoch seconds, host:port) in file order
+        self.ack_times = []         # their times, for bisect (the writer's clock goes forward)
+        self.error_count = 0
         self.proc = subprocess.Popen(["perl", os.path.join(HERE, "bin", "writer.pl"),
                                       os.path.join(run, "primary"), self.acks_path],
                                      stdout=subprocess.DEVNULL, stderr=open(os.path.join(run, "writer.err"), "ab"))
 
-    def lines(self):
-        try:
-            with open(self.acks_path) as f:
-                return [line.split(" ", 4) for line in f.read().splitlines()]
-        except FileNotFoundError:  # not yet written
-            return []
+    def update(self):
+        for line in self.tail.new_lines():
+            parts = line.split(" ", 4)
+            if parts[0] == "ack" and len(parts) >= 4:
+                self.acks.append((int(parts[1]), float(parts[2]), parts[3]))
+                self.ack_times.append(self.acks[-1][1])
+            elif parts[0] == "error":
+                self.error_count += 1
 
     def acked(self):
-        return [(int(parts[1]), float(parts[2]), parts[3]) for parts in self.lines() if parts[0] == "ack"]
+        """[(id, time, target)] of every acknowledged row so far (the list is the writer's own:
+        do not change it)."""
+        self.update()
+        return self.acks
+
+    def errors(self):
+        """How many attempts failed or have an unknown outcome."""
+        self.update()
+        return self.error_count
 
     def acks_on(self, address, after):
-        return [a for a in self.acked() if a[2] == address and a[1] > after]
+        acks = self.acked()
+        first = bisect.bisect_right(self.ack_times, after)
+        return [a for a in acks[first:] if a[2] == address and a[1] > after]
 
     def wait_acks_on(self, address, after, count=20, timeout=60):
         """The acknowledged writes on `address` after `after` (epoch seconds), once there are
@@ -171,13 +242,195 @@ class Writer:
                     timeout, "%d acknowledged writes on %s" % (count, address))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+        stop_process(self.proc)
+
+
+class Reader:
+    """bin/reader.pl: SELECT MAX(id) FROM demo.w through the route file every 20 ms; reads.log
+    has one line per answer ("read <max> <time> <target>") or error. Parsed incrementally."""
+
+    def __init__(self, run):
+        self.path = os.path.join(run, "reads.log")
+        self.tail = LogTail(self.path)
+        self.values = []            # (max id, epoch seconds, host:port) in the reader's order
+        self.error_count = 0
+        self.proc = subprocess.Popen(["perl", os.path.join(HERE, "bin", "reader.pl"),
+                                      os.path.join(run, "primary"), self.path],
+                                     stdout=subprocess.DEVNULL, stderr=open(os.path.join(run, "reader.err"), "ab"))
+
+    def reads(self):
+        for line in self.tail.new_lines():
+            parts = line.split(" ", 4)
+            if parts[0] == "read" and len(parts) >= 4:
+                self.values.append((int(parts[1]), float(parts[2]), parts[3]))
+            elif parts[0] == "error":
+                self.error_count += 1
+        return self.values
+
+    def stop(self):
+        stop_process(self.proc)
+
+
+def backward_reads(reads):
+    """The reads lower than an earlier read: [(read, the highest earlier read)], each a
+    (max id, time, target). Through the route, with lossless semi-sync, there must be none."""
+    found = []
+    best = None
+    for read in reads:
+        if best is not None and read[0] < best[0]:
+            found.append((read, best))
+        if best is None or read[0] > best[0]:
+            best = read
+    return found
+
+
+class LeaderKeys:
+    """etcd's view of who is primary: a thread that polls the cluster's leader keys
+    (/supervisor-ha/<cluster>/programs/<program>/leader, value {"node", "address"};
+    supervisord/cluster/cluster_keys.cpp) every 50 ms through etcd's JSON gateway and
+    records every change it sees. A change is (since, seen, key, node, create revision,
+    revision): it happened after `since` (the start of the last poll that still showed the
+    old state) and before `seen` (the end of the poll that showed it; epoch seconds); node is
+    None when the key is gone (revision: the poll's header revision then, else the key's
+    mod revision). Each change is also written to `path`."""
+
+    PROGRAMS = "/supervisor-ha/%s/programs/" % CLUSTER
+
+    def __init__(self, etcd, path, interval=0.05):
+        self.etcd = etcd
+        self.path = path
+        self.interval = interval
+        self.changes = []
+        self.polls = 0
+        self.failed_polls = 0
+        self._state = {}            # key -> (node, create revision, mod revision)
+        self._since = time.time()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="LeaderKeys", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _b64(data):
+        return base64.b64encode(data).decode()
+
+    def _poll(self):
+        """{leader key: (node, create revision, mod revision)} and the header revision, now."""
+        prefix = self.PROGRAMS.encode()
+        end = prefix[:-1] + bytes([prefix[-1] + 1])  # "/" + 1: every key under the prefix
+        answer = self.etcd.call("/v3/kv/range", {"key": self._b64(prefix), "range_end": self._b64(end)},
+                                timeout=0.5)
+        state = {}
+        for kv in answer.get("kvs", []):
+            key = base64.b64decode(kv["key"]).decode(errors="replace")
+            if not key.endswith("/leader"):
+                continue
             try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                node = json.loads(base64.b64decode(kv.get("value", "")).decode(errors="replace")).get("node")
+            except ValueError:
+                node = "?"
+            state[key] = (node, int(kv.get("create_revision", 0)), int(kv.get("mod_revision", 0)))
+        return state, int(answer["header"]["revision"])
+
+    def _run(self):
+        with open(self.path, "a") as log:
+            while not self._stop.wait(self.interval):
+                started = time.time()
+                try:
+                    state, revision = self._poll()
+                except (EtcdError, OSError, ValueError, KeyError):
+                    self.failed_polls += 1
+                    continue  # no quorum, or a member restarting: the next poll tells
+                seen = time.time()
+                self.polls += 1
+                for key in sorted(set(state) | set(self._state)):
+                    new = state.get(key)
+                    if new != self._state.get(key):
+                        change = (self._since, seen, key) + (new if new else (None, 0, revision))
+                        self.changes.append(change)
+                        log.write("%.6f %.6f %s %s %d %d\n" % change)
+                        log.flush()
+                self._state = state
+                self._since = started
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(10)
+
+    def tenures(self):
+        """{node: [(earliest start, latest end or None)]}: when each node may have held a
+        leader key, from the changes seen (a key created and gone between two polls is
+        missed)."""
+        held = {}                   # key -> (node, earliest start)
+        result = {}
+        for since, seen, key, node, _, _ in self.changes:
+            if key in held:
+                old, start = held.pop(key)
+                result.setdefault(old, []).append((start, seen))
+            if node is not None:
+                held[key] = (node, since)
+        for old, start in held.values():
+            result.setdefault(old, []).append((start, None))
+        return result
+
+
+def leader_key_violations(events, leader_keys):
+    """Each promotion (the hooks' "primary" and "promoted" events) by a node while etcd's
+    leader key, as LeaderKeys saw it (allowing for its polling interval), named another node
+    or nobody."""
+    tenures = leader_keys.tenures()
+    found = []
+    for e in events:
+        if e.event not in ("primary", "promoted"):
+            continue
+        if not any(start < e.time and (end is None or e.time < end) for start, end in tenures.get(e.node, [])):
+            holders = sorted(n for n, spans in tenures.items() if n != e.node
+                             and any(s <= e.time and (t is None or e.time <= t) for s, t in spans))
+            found.append("%s's %s event at %.3f while etcd's leader key named %s" % (
+                e.node, e.event, e.time, ", ".join(holders) or "nobody"))
+    return found
+
+
+# A node's score no longer counts for the election after one of these events of its own:
+# its server went down or restarted (it is no candidate, or not with that score).
+SCORE_VOIDED = ("crashed", "killed", "cut", "fault")
+ELECTION_WINDOW = 10.0
+
+
+def election_violations(events, disturbed=()):
+    """Each promotion where another candidate of that election reported a strictly higher
+    score than the winner. An election's scores are bin/score's "election_score" events:
+    per node its last one since the previous promotion ("primary") or failed promotion
+    ("promote_failed"), within ELECTION_WINDOW seconds before the promotion. A node's score
+    does not count when, between it and the promotion, its server restarted ("replica start"),
+    it crashed, was killed, cut or hit by a fault (SCORE_VOIDED events), or one of the
+    `disturbed` windows [(node, start, end)] of it overlaps. Returns (violations, elections
+    checked)."""
+    found = []
+    checked = 0
+    scores = {}                     # node -> (time, score)
+    for e in events:
+        if e.event == "election_score":
+            try:
+                scores[e.node] = (e.time, int(e.detail))
+            except ValueError:
+                pass
+        elif e.event in SCORE_VOIDED or (e.event == "replica" and e.detail == "start"):
+            scores.pop(e.node, None)
+        elif e.event == "promote_failed":
+            scores.clear()
+        elif e.event == "primary":
+            valid = {n: (t, s) for n, (t, s) in scores.items() if e.time - t <= ELECTION_WINDOW
+                     and not any(d == n and d0 <= e.time and t <= d1 for d, d0, d1 in disturbed)}
+            if e.node in valid:
+                checked += 1
+                won = valid[e.node][1]
+                for node, (t, score) in sorted(valid.items()):
+                    if node != e.node and score > won:
+                        found.append("%s promoted at %.3f with election score %d, but %s had reported %d at %.3f "
+                                     "(%+.3f s from the winner's score)" % (
+                                         e.node, e.time, won, node, score, t, t - valid[e.node][0]))
+            scores.clear()
+    return found, checked
 
 
 class Run:
@@ -189,7 +442,10 @@ class Run:
         self.timeline = Timeline(os.path.join(self.dir, "events.log"))
         self.etcd = None
         self.nodes = {}
+        self.pair_links = {}        # (i, j) -> the NodeLink node i reaches node j's mariadbd through
+        self.leader_keys = None
         self.writer = None
+        self.reader = None          # the nemesis's (bin/reader.pl); the scenarios have none
         self.figures = []
 
     def __enter__(self):
@@ -199,8 +455,14 @@ class Run:
         problems = []
         if self.writer:
             self.writer.stop()
+        if self.reader:
+            self.reader.stop()
+        if self.leader_keys:
+            self.leader_keys.stop()
         for node in self.nodes.values():
             problems += node.stop()
+        for link in self.pair_links.values():
+            link.close()
         if self.etcd:
             self.etcd.close()
         if self.keep:
@@ -225,12 +487,14 @@ class Run:
     def setup(self):
         self.t0 = time.monotonic()
         self.etcd = EtcdCluster(os.path.join(self.dir, "etcd"))
+        self.leader_keys = LeaderKeys(self.etcd, os.path.join(self.dir, "leader-keys.log"))
         seed = os.path.join(self.dir, "seed", "data")
         subprocess.run([os.path.join(HERE, "bin", "bootstrap-datadir"), seed], check=True)
         for index, name in enumerate(NODES):
             node = self.nodes[name] = Node(self.dir, index, name, self.etcd)
             shutil.copytree(seed, os.path.join(node.dir, "data"), symlinks=True)
         shutil.rmtree(os.path.dirname(seed))
+        self.link_pairs()
         for node in self.nodes.values():
             node.start()
         self.step("etcd, three datadirs and three supervisord nodes started")
@@ -243,6 +507,19 @@ class Run:
         self.writer.wait_acks_on(self.nodes[primary].advertise, 0, count=50)
         self.step("writer running through the route")
         return primary
+
+    def link_pairs(self):
+        """A NodeLink per ordered pair (i, j) to j's mariadbd, which i's replication uses
+        (MYSQL_HA_VIA in i's environment maps j's advertised address to it)."""
+        for i, a in self.nodes.items():
+            via = []
+            for j, b in self.nodes.items():
+                if i != j:
+                    link = self.pair_links[i, j] = NodeLink([("127.0.0.1", b.port)], name="%s-%s" % (i, j))
+                    a.pairs.append((b, link))
+                    b.pairs.append((a, link))
+                    via.append("%s=127.0.0.1:%d" % (b.advertise, link.ports[0]))
+            a.env["MYSQL_HA_VIA"] = ",".join(via)
 
     def others(self, name):
         return [n for n in NODES if n != name]
@@ -384,7 +661,7 @@ class Run:
     def verify(self, primary):
         self.writer.stop()
         acked = {a[0] for a in self.writer.acked()}
-        errors = sum(1 for parts in self.writer.lines() if parts[0] == "error")
+        errors = self.writer.errors()
         position = self.nodes[primary].sql("SELECT @@GLOBAL.gtid_binlog_pos").strip()
         for other in self.others(primary):
             waited = self.nodes[other].sql("SELECT MASTER_GTID_WAIT('%s', 60)" % position).strip()
@@ -398,9 +675,19 @@ class Run:
         assert rows[primary] == rows[self.others(primary)[0]] == rows[self.others(primary)[1]], (
             "the nodes hold different rows: %s" % {n: len(r) for n, r in rows.items()})
         self.timeline.assert_never_two_primaries()
+        events = self.timeline.events()
+        worse, elections = election_violations(events)
+        assert not worse, "an election did not promote the best candidate:\n%s\n%s" % (
+            "\n".join(worse), self.diagnostics())
+        self.leader_keys.stop()
+        keyless = leader_key_violations(events, self.leader_keys)
+        assert not keyless, "a promotion without etcd's leader key:\n%s\n%s" % (
+            "\n".join(keyless), self.diagnostics())
         self.step("end state: %d rows acknowledged (%d attempts failed or unknown during the faults), all on "
-                  "%s and on both replicas; the three nodes hold the same %d rows; never two primaries"
-                  % (len(acked), errors, primary, len(rows[primary])))
+                  "%s and on both replicas; the three nodes hold the same %d rows; never two primaries; "
+                  "%d elections each won by the best score; every promotion under the leader key (%d changes "
+                  "of it seen in etcd)" % (len(acked), errors, primary, len(rows[primary]), elections,
+                                           len(self.leader_keys.changes)))
 
     def report(self):
         print("\nfailover on MariaDB (lease_ttl 3 s, fence_margin 1 s, settle 0.3 s):")

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """The nemesis: examples/mysql-ha (three MariaDB nodes, each run by our supervisord, a
-3-member etcd, every cross-node connection through a proxy per node) under random,
+3-member etcd, every cross-node connection through a proxy: one per node to etcd, one per
+node for its clients, one per ordered pair of nodes for replication) under random,
 overlapping faults for a bounded time, with a writer recording every row it was told is
-committed; then a checker over the whole history.
+committed, a reader recording MAX(id) through the route every 20 ms (bin/reader.pl), and a
+thread recording every change of etcd's leader key (run_scenarios.LeaderKeys); then a
+checker over the whole history.
 
 usage: nemesis.py [--minutes N] [--seed S] [--overlap K] [--keep]
   --minutes N   how long faults are injected (default 30; the end checks come after)
@@ -13,7 +16,8 @@ Faults (each on a node or on etcd that has no other fault running):
   kill-primary-db     kill -9 of the primary's mariadbd (restarted locally)
   kill-replica-db     kill -9 of a replica's mariadbd
   kill-supervisord    kill -9 of a node's supervisord (primary or not), started again later
-  partition-node      one node cut off from everything (etcd, replicas, clients), healed later
+  partition-node      one node cut off from everything (etcd, clients, replication in and out),
+                      healed later
   partition-etcd      the primary cut off from etcd only
   freeze-supervisord  SIGSTOP of the primary's supervisord for longer than lease_ttl, then SIGCONT
   freeze-db           SIGSTOP of the primary's mariadbd (a hung database), then SIGCONT
@@ -25,9 +29,16 @@ Checks at the end (exit 1 naming each violation): every acknowledged row is on t
 primary and on every replica (each caught up with it); no id twice; never two nodes acting
 as primary at once (from the hooks' role events), except a frozen supervisord's own window,
 reported apart with its length; every route change made by the node that was primary then;
-the final route points at the final primary. Figures: faults by kind, rows acknowledged,
-availability (share of the time writes were acknowledged), write outage after each fault
-kind (median, p99, max).
+the final route points at the final primary; every election promoted its best candidate
+(no other node that reported an "election_score" in that election, and was neither restarted
+nor hit by a fault before the promotion, reported a higher one: run_scenarios'
+election_violations); every promotion ("primary" and "promoted" events) happened while
+etcd's leader key named the promoted node, as polled every 50 ms (leader_key_violations);
+monotonic reads: no read through the route lower than an earlier one (with lossless
+semi-sync a visible row is on a replica, and the election takes the replica with the most).
+Figures: faults by kind, rows acknowledged, reads, elections checked, leader-key changes
+seen in etcd, availability (share of the time writes were acknowledged), write outage after
+each fault kind (median, p99, max).
 """
 import argparse
 import collections
@@ -368,9 +379,11 @@ def check(run, nemesis, primary, began, ended):
         except AssertionError as e:
             violations.append("replica %s: %s" % (other, str(e).split("\n")[0]))
     run.writer.stop()
+    run.reader.stop()
+    run.leader_keys.stop()
     acked = run.writer.acked()
     acked_ids = {a[0] for a in acked}
-    errors = sum(1 for parts in run.writer.lines() if parts[0] == "error")
+    errors = run.writer.errors()
     position = run.nodes[primary].sql("SELECT @@GLOBAL.gtid_binlog_pos").strip()
     for name, node in run.nodes.items():
         try:
@@ -405,6 +418,8 @@ def check(run, nemesis, primary, began, ended):
                 violations.append("%s moved the route at %.3f while not primary" % (e.node, e.time))
     if run.route() != run.nodes[primary].advertise:
         violations.append("the final route %s is not the final primary %s" % (run.route(), primary))
+    history, counts = check_history(run, nemesis)
+    violations += history
     # Figures.
     times = sorted(a[1] for a in acked if began <= a[1] <= ended)
     outage = sum(later - earlier for earlier, later in zip([began] + times, times + [ended])
@@ -418,7 +433,38 @@ def check(run, nemesis, primary, began, ended):
     return violations, {
         "acked": len(acked_ids), "errors": errors, "availability": availability, "outages": outages,
         "frozen_overlaps": frozen_overlaps, "writable_while_frozen": nemesis.writable_while_frozen,
+        **counts,
     }
+
+
+def check_history(run, nemesis):
+    """The checks on the recorded history alone (they also run when the cluster did not
+    settle): every election won by the best score, every promotion under etcd's leader key,
+    no read going backwards. The reader and LeaderKeys must be stopped. Returns (violations,
+    counts for the report)."""
+    violations = []
+    events = run.timeline.events()
+    worse, elections = rs.election_violations(events, disturbed(nemesis))
+    violations += worse
+    violations += rs.leader_key_violations(events, run.leader_keys)
+    reads = run.reader.reads()
+    backward = rs.backward_reads(reads)
+    for (value, t, target), (best, t0, target0) in backward[:5]:
+        violations.append("read %d at %.3f on %s after an earlier read of %d at %.3f on %s" % (
+            value, t, target, best, t0, target0))
+    if len(backward) > 5:
+        violations.append("... %d reads went backwards in all" % len(backward))
+    return violations, {
+        "reads": len(reads), "read_errors": run.reader.error_count, "elections": elections,
+        "leader_changes": len(run.leader_keys.changes), "leader_polls": run.leader_keys.polls,
+    }
+
+
+def disturbed(nemesis):
+    """[(node, start, end)]: the faults that can keep a node out of an election (NODE_DOWN and
+    partition-etcd), from their start to their healing (still running: no end)."""
+    return [(f.target, f.started, f.healed if f.healed is not None else float("inf"))
+            for f in nemesis.history if f.kind in NODE_DOWN or f.kind == "partition-etcd"]
 
 
 def report(seed, minutes, nemesis, figures, violations):
@@ -428,6 +474,9 @@ def report(seed, minutes, nemesis, figures, violations):
     print("rows acknowledged: %d (%d attempts failed or unknown); availability %.1f%% (outage: no "
           "acknowledged write for > %.2f s)" % (figures["acked"], figures["errors"], 100 * figures["availability"],
                                                 OUTAGE_GAP))
+    print("reads through the route: %d (%d failed); elections checked for the best score: %d; etcd's leader key: "
+          "%d changes seen in %d polls" % (figures["reads"], figures["read_errors"], figures["elections"],
+                                          figures["leader_changes"], figures["leader_polls"]))
     print("| fault | count | write outage median | p99 | max |")
     print("|---|---|---|---|---|")
     for kind, values in sorted(figures["outages"].items()):
@@ -443,7 +492,9 @@ def report(seed, minutes, nemesis, figures, violations):
         for v in violations:
             print("  " + v)
     else:
-        print("no violation: every acknowledged row kept, never two primaries, the route always on the primary")
+        print("no violation: every acknowledged row kept, never two primaries, the route always on the primary, "
+              "every election won by the best score, every promotion under etcd's leader key, reads never "
+              "went backwards")
 
 
 def main(argv):
@@ -459,6 +510,7 @@ def main(argv):
     rng = random.Random(seed)
     with rs.Run(keep=args.keep) as run:
         run.setup()
+        run.reader = rs.Reader(run.dir)
         nemesis = Nemesis(run, rng, args.overlap)
         began = time.time()
         deadline = began + args.minutes * 60
@@ -477,7 +529,14 @@ def main(argv):
             report(seed, args.minutes, nemesis, figures, violations)
         except AssertionError as e:
             violations = ["the cluster did not settle after the faults: %s" % e]
+            run.writer.stop()
+            run.reader.stop()
+            run.leader_keys.stop()
+            history, counts = check_history(run, nemesis)
+            violations += history
             print("\n".join(violations))
+            print("(history: %(reads)d reads, %(elections)d elections checked, %(leader_changes)d leader-key "
+                  "changes seen)" % counts)
         if violations:
             print(run.diagnostics())
         else:

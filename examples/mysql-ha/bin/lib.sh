@@ -8,6 +8,11 @@
 #   MYSQL_HA_PORT  its port on 127.0.0.1 (the hooks talk to their own server there)
 #   MYSQL_HA_ADVERTISE  where the others reach it (node.conf's [cluster] advertise): its
 #                  port, or a proxy in front of it (run_scenarios.py's, to cut the network)
+#   MYSQL_HA_VIA   optional: "adv1=via1,adv2=via2": this node reaches the node advertised
+#                  at adv1 through via1 (host:port) instead (run_scenarios.py gives each
+#                  ordered pair of nodes its own proxy, so that a partition cuts a node's
+#                  outgoing replication too). Unset, or no entry for an address: the
+#                  address itself (real deployments do not set it). Only bin/follow uses it.
 # In cluster mode supervisord adds SUPERVISOR_NODE, SUPERVISOR_NODE_ADDRESS (this node's
 # advertise), SUPERVISOR_PRIMARY_NODE and SUPERVISOR_PRIMARY_ADDRESS.
 set -u
@@ -36,6 +41,19 @@ fail() {
   event "${HOOK:-hook}_failed" "$*"
   echo "$NODE ${HOOK:-hook}: $*" >&2
   exit 1
+}
+
+# via ADDRESS: where this node connects to reach the node advertised at ADDRESS (host:port):
+# its MYSQL_HA_VIA entry, or ADDRESS itself.
+via() {
+  local list=${MYSQL_HA_VIA:-} entry
+  for entry in ${list//,/ }; do
+    if [ "${entry%%=*}" = "$1" ]; then
+      printf '%s\n' "${entry#*=}"
+      return
+    fi
+  done
+  printf '%s\n' "$1"
 }
 
 # gtid_seq_sum LIST: the sum over domains of a GTID list's sequence numbers ("0-1-42,1-2-7" -> 49).
