@@ -633,11 +633,15 @@ void RestartPolicies::demote(Process& process, HookDone done) { roleHook(process
 
 void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDone done) {
   ProcessEntry* e = entry(process);
-  if (!e || process.config().policy.role != config::Role::Promotable) return done(common::makeError("NOT_PROMOTABLE"));
+  using common::ErrorKind;
+  if (!e || process.config().policy.role != config::Role::Promotable)
+    return done(common::makeError(ErrorKind::NotPromotable, "not promotable"));
   // In a cluster the leader key decides who is primary: a local promote would make two.
-  if (supervisor_.config().cluster) return done(common::makeError("CLUSTER_MANAGED"));
-  if (hook == "promote" && process.state() != ProcessState::Running) return done(common::makeError("NOT_RUNNING"));
-  if (e->roleBusy) return done(common::makeError("BUSY"));
+  if (supervisor_.config().cluster)
+    return done(common::makeError(ErrorKind::ClusterManaged, "the cluster decides its role (use switchover)"));
+  if (hook == "promote" && process.state() != ProcessState::Running)
+    return done(common::makeError(ErrorKind::NotRunning, "not running"));
+  if (e->roleBusy) return done(common::makeError(ErrorKind::Busy, "a promote or demote of it is running"));
   const std::string newRole = hook == "promote" ? "primary" : "replica";
   if (hookCommand(process.config().policy, hook).empty()) {
     e->role = newRole;
@@ -664,7 +668,7 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
 
 void RestartPolicies::runClusterHook(Process& process, const std::string& hook, const std::string& reason,
                                      const config::Environment& extra, HookDone done) {
-  if (!entry(process)) return done(common::makeError("no such process"));
+  if (!entry(process)) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such process"));
   if (hookCommand(process.config().policy, hook).empty()) {
     const double now = supervisor_.now();
     return done(policy::HookRun{hook, reason, now, now, true, "no " + hook + "_command", ""});

@@ -300,14 +300,14 @@ common::Result<void> Supervisor::sendProcessStdin(const std::string& group, cons
                                                   std::string_view bytes) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return common::makeError(kNoSuchProcess);
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   return p->writeStdin(bytes);
 }
 
 common::Result<void> Supervisor::clearProcessLogs(const std::string& group, const std::string& name) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return common::makeError(kNoSuchProcess);
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   return p->clearLogs();
 }
 
@@ -496,13 +496,13 @@ void Supervisor::watchChild(pid_t pid, std::function<void(int waitStatus)> exite
 
 common::Result<policy::PolicyReport> Supervisor::policyReport(const std::string& group, const std::string& name) const {
   const process::Process* p = findProcess(group, name);
-  if (!p) return common::makeError(kNoSuchProcess);
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   return policies_->report(*p);
 }
 
 common::Result<void> Supervisor::resetBudget(const std::string& group, const std::string& name) {
   const process::Process* p = findProcess(group, name);
-  if (!p) return common::makeError(kNoSuchProcess);
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   policies_->resetBudget(*p);
   return {};
 }
@@ -510,14 +510,14 @@ common::Result<void> Supervisor::resetBudget(const std::string& group, const std
 void Supervisor::promote(const std::string& group, const std::string& name, HookDone done) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return done(common::makeError(kNoSuchProcess));
+  if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess));
   policies_->promote(*p, std::move(done));
 }
 
 void Supervisor::demote(const std::string& group, const std::string& name, HookDone done) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return done(common::makeError(kNoSuchProcess));
+  if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess));
   policies_->demote(*p, std::move(done));
 }
 
@@ -527,7 +527,7 @@ void Supervisor::runClusterHook(const std::string& group, const std::string& nam
                                 const std::string& reason, const config::Environment& extra, HookDone done) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return done(common::makeError(kNoSuchProcess));
+  if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess));
   policies_->runClusterHook(*p, hook, reason, extra, std::move(done));
 }
 

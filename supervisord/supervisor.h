@@ -119,7 +119,7 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   std::optional<std::string> signalProcess(const std::string& group, const std::string& name, int signal);
   // A stopProcess call is still waiting for it: "waiting for x to stop" (throttled).
   void stopReport(const std::string& group, const std::string& name);
-  // Errors: "NOT_RUNNING", "NO_FILE" (stdin closed), "no such process".
+  // Errors (kinds): NotRunning, NoFile (stdin closed), NoSuchProcess.
   common::Result<void> sendProcessStdin(const std::string& group, const std::string& name, std::string_view bytes);
   // Empties the process's log files (and their backups) and reopens them.
   common::Result<void> clearProcessLogs(const std::string& group, const std::string& name);
@@ -145,9 +145,9 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   common::Result<void> resetBudget(const std::string& group, const std::string& name);
   // Runs promote_command (demote_command) of a process with role = promotable and, when the hook
   // succeeds, records its role as primary (replica). `done` runs once, on the loop, with the hook's
-  // run (ok or not: the caller decides how to report a failed hook) or an error: "no such process",
-  // "NOT_PROMOTABLE" (no role = promotable), "NOT_RUNNING" (promote needs a RUNNING process),
-  // "BUSY" (a promote or demote of it is running).
+  // run (ok or not: the caller decides how to report a failed hook) or an error of kind
+  // NoSuchProcess, NotPromotable (no role = promotable), NotRunning (promote needs a RUNNING
+  // process), Busy (a promote or demote of it is running) or ClusterManaged.
   using HookDone = std::function<void(common::Result<policy::HookRun>)>;
   void promote(const std::string& group, const std::string& name, HookDone done);
   void demote(const std::string& group, const std::string& name, HookDone done);

@@ -61,22 +61,22 @@ class ReadOnlyFile {
 
 common::Result<std::string> readLogRange(const std::string& path, int64_t offset, int64_t length) {
   ReadOnlyFile file(path);
-  if (!file.isOpen()) return common::makeError(kFailed);
+  if (!file.isOpen()) return common::makeError(common::ErrorKind::Failed, kFailed);
   const int64_t size = file.size();
-  if (size < 0) return common::makeError(kFailed);
+  if (size < 0) return common::makeError(common::ErrorKind::Failed, kFailed);
 
   int64_t start = offset;
   int64_t end = size;  // exclusive
   if (offset < 0) {
-    if (length != 0) return common::makeError(kBadArguments);
+    if (length != 0) return common::makeError(common::ErrorKind::BadArguments, kBadArguments);
     // Python negates with abs(), which cannot overflow; avoid -INT64_MIN.
     start = offset < -size ? 0 : size + offset;
   } else {
-    if (length < 0) return common::makeError(kBadArguments);
+    if (length < 0) return common::makeError(common::ErrorKind::BadArguments, kBadArguments);
     if (length > 0 && length < size - std::min(offset, size)) end = offset + length;
   }
   std::string data;
-  if (start < end && !file.read(start, end - start, data)) return common::makeError(kFailed);
+  if (start < end && !file.read(start, end - start, data)) return common::makeError(common::ErrorKind::Failed, kFailed);
   return data;
 }
 

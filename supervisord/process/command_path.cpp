@@ -63,12 +63,16 @@ common::Result<std::string> resolveCommand(std::string_view program,
   }
 
   // check_execv_args, in its order.
-  if (!st) return common::makeError("can't find command " + common::pythonRepr(filename));
-  if (S_ISDIR(st->st_mode)) return common::makeError("command at " + common::pythonRepr(filename) + " is a directory");
+  using common::ErrorKind;
+  if (!st) return common::makeError(ErrorKind::NoFile, "can't find command " + common::pythonRepr(filename));
+  if (S_ISDIR(st->st_mode))
+    return common::makeError(ErrorKind::NotExecutable,
+                             "command at " + common::pythonRepr(filename) + " is a directory");
   if ((st->st_mode & 0111) == 0)
-    return common::makeError("command at " + common::pythonRepr(filename) + " is not executable");
+    return common::makeError(ErrorKind::NotExecutable,
+                             "command at " + common::pythonRepr(filename) + " is not executable");
   if (::access(filename.c_str(), X_OK) != 0)
-    return common::makeError("no permission to run command " + common::pythonRepr(filename));
+    return common::makeError(ErrorKind::NotExecutable, "no permission to run command " + common::pythonRepr(filename));
   return filename;
 }
 

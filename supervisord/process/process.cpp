@@ -341,8 +341,10 @@ void Process::recordOutput(bool isStderr, std::string data, bool captured) {
 }
 
 common::Result<void> Process::writeStdin(std::string_view bytes) {
-  if (record_.pid == 0 || !isRunningState(record_.state)) return common::makeError("NOT_RUNNING");
-  if (!runtime_->stdinWriter || runtime_->stdinWriter->broken) return common::makeError("NO_FILE");
+  using common::ErrorKind;
+  if (record_.pid == 0 || !isRunningState(record_.state)) return common::makeError(ErrorKind::NotRunning, "not running");
+  if (!runtime_->stdinWriter || runtime_->stdinWriter->broken)
+    return common::makeError(ErrorKind::NoFile, "its stdin is closed");
   runtime_->stdinWriter->write(std::string(bytes));
   return {};
 }

@@ -34,6 +34,22 @@ constexpr std::pair<int, const char*> kFaultNames[] = {
 
 }  // namespace
 
+int faultFor(common::ErrorKind kind) {
+  using common::ErrorKind;
+  switch (kind) {
+    case ErrorKind::Failed: return Faults::FAILED;
+    case ErrorKind::NoSuchProcess: return Faults::BAD_NAME;
+    case ErrorKind::BadArguments: return Faults::BAD_ARGUMENTS;
+    case ErrorKind::NotRunning: return Faults::NOT_RUNNING;
+    case ErrorKind::NoFile: return Faults::NO_FILE;
+    case ErrorKind::NotExecutable: return Faults::NOT_EXECUTABLE;
+    case ErrorKind::NotPromotable: return Faults::NOT_PROMOTABLE;
+    case ErrorKind::ClusterManaged: return Faults::CLUSTER_MANAGED;
+    case ErrorKind::Busy: return Faults::BUSY;
+  }
+  return Faults::FAILED;
+}
+
 std::string faultName(int code) {
   for (const auto& [c, name] : kFaultNames)
     if (c == code) return name;

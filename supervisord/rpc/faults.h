@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/result.h"
 #include "common/xmlrpc_value.h"
 
 namespace rpc {
@@ -43,6 +44,9 @@ inline constexpr int CLUSTER_MANAGED = 203;
 // ha.getClusterState and the other cluster methods on a daemon without [cluster].
 inline constexpr int NOT_CLUSTERED = 204;
 }  // namespace Faults
+
+// The fault for an error of the layers below (common/result.h): the one table.
+int faultFor(common::ErrorKind kind);
 
 // "BAD_NAME" for 10; "UNKNOWN" for a code Supervisor does not define.
 std::string faultName(int code);

@@ -19,13 +19,11 @@ using supervisord::Supervisor;
 Fault notClustered() { return rpcError(Faults::NOT_CLUSTERED, "this supervisord has no [cluster] section"); }
 
 // The cluster agent's refusals as faults: an unknown program is BAD_NAME, an etcd
-// failure FAILED, any other refusal CLUSTER_MANAGED with its reason.
+// failure FAILED, a refusal CLUSTER_MANAGED, the last two with their reason.
 Outcome controlOutcome(const common::Result<void>& result, const std::string& program) {
   if (result) return Value(true);
-  const std::string& error = result.error();
-  if (error.starts_with("no such program")) return rpcError(Faults::BAD_NAME, program);
-  if (error.starts_with("etcd")) return rpcError(Faults::FAILED, error);
-  return rpcError(Faults::CLUSTER_MANAGED, error);
+  const common::ErrorKind kind = result.errorKind();
+  return rpcError(faultFor(kind), kind == common::ErrorKind::NoSuchProcess ? program : result.error());
 }
 
 // Runs one ClusterControl request; the reply waits for its `done`.

@@ -45,20 +45,18 @@ std::optional<Fault> shuttingDown(const Supervisor& supervisor) {
   return std::nullopt;
 }
 
-// The Supervisor's errors for a ha.* operation (supervisor.h), as faults.
-Fault operationFault(const std::string& error, const std::string& namespec) {
-  if (error == "no such process") return rpcError(Faults::BAD_NAME, namespec);
-  if (error == "NOT_PROMOTABLE") return rpcError(Faults::NOT_PROMOTABLE, namespec);
-  if (error == "NOT_RUNNING") return rpcError(Faults::NOT_RUNNING, namespec);
-  if (error == "BUSY") return rpcError(Faults::BUSY, namespec);
-  if (error == "CLUSTER_MANAGED")
-    return rpcError(Faults::CLUSTER_MANAGED, namespec + ": the cluster decides its role (use switchover)");
-  return rpcError(Faults::FAILED, namespec + ": " + error);
+// The Supervisor's errors for a ha.* operation (supervisor.h), as faults: the process's
+// name, and the reason where the kind alone does not say it.
+template <typename T>
+Fault operationFault(const common::Result<T>& result, const std::string& namespec) {
+  const common::ErrorKind kind = result.errorKind();
+  const bool explained = kind == common::ErrorKind::Failed || kind == common::ErrorKind::ClusterManaged;
+  return rpcError(faultFor(kind), explained ? namespec + ": " + result.error() : namespec);
 }
 
 // promote/demote's answer: True once the hook succeeded.
 Outcome hookOutcome(const common::Result<policy::HookRun>& run, const std::string& namespec) {
-  if (!run) return operationFault(run.error(), namespec);
+  if (!run) return operationFault(run, namespec);
   if (!run->ok) return rpcError(Faults::HOOK_FAILED, namespec + ": " + run->description);
   return Value(true);
 }
@@ -206,7 +204,7 @@ void addHaMethods(Dispatcher& d, Supervisor& s) {
     if (auto* fault = std::get_if<Fault>(&found)) return *fault;
     const Named& target = std::get<Named>(found);
     auto report = s.policyReport(target.group, target.name);
-    if (!report) return operationFault(report.error(), *name);
+    if (!report) return operationFault(report, *name);
     return policyState(*report);
   });
 
@@ -232,7 +230,7 @@ void addHaMethods(Dispatcher& d, Supervisor& s) {
     auto found = findProcess(s, *name);
     if (auto* fault = std::get_if<Fault>(&found)) return *fault;
     const Named& target = std::get<Named>(found);
-    if (auto reset = s.resetBudget(target.group, target.name); !reset) return operationFault(reset.error(), *name);
+    if (auto reset = s.resetBudget(target.group, target.name); !reset) return operationFault(reset, *name);
     return Value(true);
   });
 

@@ -251,10 +251,7 @@ Reply Interface::startProcess(const std::string& namespec, bool wait) {
       environment.emplace_back(key, value);
   }
   auto resolved = process::resolveCommand(argv->front(), environment);
-  if (!resolved) {
-    const bool notFound = resolved.error().rfind("can't find command", 0) == 0;
-    return rpcError(notFound ? Faults::NO_FILE : Faults::NOT_EXECUTABLE, resolved.error());
-  }
+  if (!resolved) return rpcError(faultFor(resolved.errorKind()), resolved.error());  // NO_FILE, NOT_EXECUTABLE
 
   if (process::isRunningState(p.state())) return rpcError(Faults::ALREADY_STARTED, namespec);
   if (p.state() == ProcessState::Unknown)
@@ -369,7 +366,7 @@ Reply Interface::readProcessLog(const Params& params, bool stderrChannel) {
   if (!logfile || !fileExists(*logfile)) return rpcError(Faults::NO_FILE, logfile);  // None: no text
   if (!offset || !length) return incorrectParameters();
   auto bytes = logs::readLogRange(*logfile, *offset, *length);
-  if (!bytes) return rpcError(faultCode(bytes.error()).value_or(Faults::FAILED));
+  if (!bytes) return rpcError(faultFor(bytes.errorKind()));
   return Value(std::move(*bytes));
 }
 
@@ -503,7 +500,7 @@ void Interface::addTo(Dispatcher& d) {
     auto length = params.integer(1);
     if (!offset || !length) return incorrectParameters();
     auto bytes = logs::readLogRange(logfile, *offset, *length);
-    if (!bytes) return rpcError(faultCode(bytes.error()).value_or(Faults::FAILED));
+    if (!bytes) return rpcError(faultFor(bytes.errorKind()));
     return Value(std::move(*bytes));
   };
   d.add("supervisor.readLog", 2, 2, readLog);
@@ -666,10 +663,7 @@ void Interface::addTo(Dispatcher& d) {
     if (!target.process) return rpcError(Faults::BAD_NAME, *name);
     if (target.process->pid() == 0 || target.process->record().killing) return rpcError(Faults::NOT_RUNNING, *name);
     auto written = s.sendProcessStdin(target.group->name(), target.process->config().name, *chars);
-    if (!written) {
-      if (written.error() == "NO_FILE") return rpcError(Faults::NO_FILE, *name);
-      return rpcError(Faults::NOT_RUNNING, *name);
-    }
+    if (!written) return rpcError(faultFor(written.errorKind()), *name);  // NO_FILE (stdin closed), NOT_RUNNING
     return Value(true);
   });
   d.add("supervisor.sendRemoteCommEvent", 2, 2, [&s](const Params& params) -> Reply {
