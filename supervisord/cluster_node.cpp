@@ -51,6 +51,9 @@ Health healthOf(const process::Process& p) {
   }
 }
 
+// A switchover or failover the cluster's state rules out (CLUSTER_MANAGED over the API).
+common::Error refused(std::string why) { return common::makeError(common::ErrorKind::ClusterManaged, std::move(why)); }
+
 }  // namespace
 
 // One promotable program: its election, what etcd shows of it, what this node published.
@@ -607,12 +610,17 @@ struct ClusterNode::State {
 
       case Action::Kind::Release:
         log(config::LogLevel::Info, namespec + ": releasing the leader key (" + a.reason + ")");
-        client->deleteIfCreateRevision(keys.leader(p.namespec), a.revision,
-                                       withProgram([this](ProgramState& p, common::Result<cluster::DeleteResult> result) {
-                                        if (!result) failure(p.namespec + ": could not release the leader key",
-                                                             result.error());
-                                        evaluateSoon();
-                                      }));
+        client->deleteIfCreateRevision(
+            keys.leader(p.namespec), a.revision,
+            withProgram([this](ProgramState& p, common::Result<cluster::DeleteResult> result) {
+              if (!result) {
+                // Not released (etcd unreachable or without quorum): the key would stay
+                // for as long as this node renews its lease. Ask again shortly.
+                failure(p.namespec + ": could not release the leader key", result.error());
+                retryLater(0.5, p.namespec, [](ProgramState& p) { p.election.releaseFailed(); });
+              }
+              evaluateSoon();
+            }));
         return;
 
       case Action::Kind::Follow: {
@@ -679,6 +687,16 @@ struct ClusterNode::State {
     auto timer = std::make_shared<asio::steady_timer>(supervisor.io(), after(seconds));
     timer->async_wait(guarded([this, timer](boost::system::error_code ec) {
       if (!ec) evaluateSoon();
+    }));
+  }
+
+  // After `seconds`: `then` on the program (if it is still there), then an evaluation.
+  void retryLater(double seconds, const std::string& namespec, std::function<void(ProgramState&)> then) {
+    auto timer = std::make_shared<asio::steady_timer>(supervisor.io(), after(seconds));
+    timer->async_wait(guarded([this, timer, namespec, then = std::move(then)](boost::system::error_code ec) {
+      if (ec) return;
+      if (ProgramState* p = find(namespec)) then(*p);
+      evaluateSoon();
     }));
   }
 
@@ -833,23 +851,23 @@ cluster::ClusterReport ClusterNode::clusterReport() const {
 void ClusterNode::switchover(const std::string& program, const std::string& node, Done done) {
   State& s = *state_;
   ProgramState* p = s.findProgram(program);
-  if (!p) return done(common::makeError("no such program: " + program));
-  if (s.maintenance) return done(common::makeError("the cluster is in maintenance"));
+  if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such program: " + program));
+  if (s.maintenance) return done(refused("the cluster is in maintenance"));
   const auto& view = p->view;
-  if (!view.leader) return done(common::makeError(program + " has no primary (use failover)"));
+  if (!view.leader) return done(refused(program + " has no primary (use failover)"));
   const std::string primary = view.leader->node;
   auto leader = view.members.find(primary);
   if (leader == view.members.end() || leader->second.health != Health::Up || leader->second.role != MemberRole::Primary)
-    return done(common::makeError("the primary " + primary + " is not healthy (use failover)"));
-  if (node == primary) return done(common::makeError(node + " is already the primary"));
+    return done(refused("the primary " + primary + " is not healthy (use failover)"));
+  if (node == primary) return done(refused(node + " is already the primary"));
   if (!node.empty()) {
     auto target = view.members.find(node);
     if (target == view.members.end() || !State::isCandidate(target->second))
-      return done(common::makeError(node + " is not a candidate (not running, no score, or not eligible)"));
+      return done(refused(node + " is not a candidate (not running, no score, or not eligible)"));
   } else {
     bool any = false;
     for (const auto& [n, m] : view.members) any = any || (n != primary && State::isCandidate(m));
-    if (!any) return done(common::makeError("no other node is a candidate"));
+    if (!any) return done(refused("no other node is a candidate"));
   }
   s.requestHandover(*p, primary, node, std::move(done));
 }
@@ -857,8 +875,8 @@ void ClusterNode::switchover(const std::string& program, const std::string& node
 void ClusterNode::failover(const std::string& program, const std::string& node, Done done) {
   State& s = *state_;
   ProgramState* p = s.findProgram(program);
-  if (!p) return done(common::makeError("no such program: " + program));
-  if (s.maintenance) return done(common::makeError("the cluster is in maintenance"));
+  if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such program: " + program));
+  if (s.maintenance) return done(refused("the cluster is in maintenance"));
   const auto& view = p->view;
   std::string from;
   if (view.leader) {
@@ -866,11 +884,11 @@ void ClusterNode::failover(const std::string& program, const std::string& node, 
     auto leader = view.members.find(from);
     if (leader != view.members.end() && leader->second.health == Health::Up &&
         leader->second.role == MemberRole::Primary)
-      return done(common::makeError("the primary " + from + " is healthy (use switchover)"));
+      return done(refused("the primary " + from + " is healthy (use switchover)"));
   }
   auto target = view.members.find(node);
   if (target == view.members.end() || !State::isCandidate(target->second))
-    return done(common::makeError(node + " is not a candidate (not running, no score, or not eligible)"));
+    return done(refused(node + " is not a candidate (not running, no score, or not eligible)"));
   s.requestHandover(*p, from, node, std::move(done));
 }
 

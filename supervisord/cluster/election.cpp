@@ -120,6 +120,9 @@ std::vector<Action> Election::observe(const View& view, const Local& local, doub
           }
           return out;
         }
+        // A key naming this node under another (older) lease is a view not yet updated
+        // (the lease expired, and with it the key): never follow oneself.
+        if (view.leader->node == settings_.node) return out;
         // Follow a primary once its promotion is done (its entry says so), not while it
         // still applies what it received: a failed promotion would leave us pointing at it.
         const auto tenure = std::make_pair(view.leader->node, view.leader->createRevision);

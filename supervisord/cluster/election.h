@@ -110,6 +110,9 @@ class Election {
   std::vector<Action> promoted(bool ok, const View& view, const Local& local, double now);
   std::vector<Action> demoted(bool ok, const View& view, const Local& local, double now);
   void followed(bool ok, const std::string& node, long long revision);
+  // A Release that etcd did not carry out (unreachable, no quorum): the next observe()
+  // that still sees this node's key asks for it again.
+  void releaseFailed() { releasing_ = false; }
 
   // What this node publishes for the program.
   MemberRole role() const;

@@ -336,6 +336,32 @@ TEST_CASE("election: a replica holding a stale key of its own releases it once",
   CHECK(e.observe(view, up(0), 100.1).empty());
 }
 
+TEST_CASE("election: a release etcd did not carry out is asked for again", "[cluster][election]") {
+  Election e(settings("n1"));
+  double now = 100;
+  View view = electN1(e, now);
+  // The primary's program goes down while etcd has no quorum: the release fails.
+  REQUIRE(kinds(e.observe(view, Local{Health::Down, std::nullopt, true}, now + 1)) == std::vector<Kind>{Kind::Release});
+  CHECK(e.observe(view, Local{Health::Down, std::nullopt, true}, now + 1.1).empty());  // one at a time
+  e.releaseFailed();
+  auto again = e.observe(view, Local{Health::Down, std::nullopt, true}, now + 2);
+  REQUIRE(kinds(again) == std::vector<Kind>{Kind::Release});
+  CHECK(again[0].revision == 7);
+}
+
+TEST_CASE("election: a key naming this node under an older lease is a stale view, never followed",
+          "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  view.leader = leader("n1", 3, false);  // not under this node's current lease
+  view.members = {{"n1", member("n1", 0, Health::Up, MemberRole::Primary)}};
+  CHECK(e.observe(view, up(0), 100).empty());
+  // Once the view shows the real leader, it follows that one.
+  view.leader = leader("n2", 9);
+  view.members["n2"] = member("n2", 0, Health::Up, MemberRole::Primary);
+  CHECK(kinds(e.observe(view, up(0), 101)) == std::vector<Kind>{Kind::Follow});
+}
+
 TEST_CASE("election: a replica whose program restarted follows the primary again", "[cluster][election]") {
   Election e(settings("n2"));
   View view;
