@@ -239,6 +239,38 @@ class PrimaryStartTimeoutZero(ClusterScenario):
         self.assert_one_primary_in_etcd("n2")
 
 
+class ReleaseWithoutQuorum(ClusterScenario):
+    """The primary's program goes down for good while etcd has no quorum: its release of
+    the leader key fails. Found by the nemesis: the release was never asked for again, so
+    the node kept the key (its lease renewed once etcd was back) and nobody was primary."""
+
+    def test_a_release_that_failed_while_etcd_had_no_quorum_is_done_once_it_is_back(self):
+        self.elect_n1()
+        before = time.monotonic()
+        stopped = [1, 2]  # 2 of 3 members: no quorum
+        for i in stopped:
+            self.etcd.stop(i)
+        self.addCleanup(self.restart_etcd, stopped)
+        self.nodes.knob("n1", "crash")  # every start of n1's program now fails at once
+        os.kill(self.program_pid("n1"), signal.SIGKILL)
+        self.timeline.mark("n1", "crashed", "killed -9 by the test, etcd without quorum")
+        self.nodes.daemon("n1").wait_for_log(r"db: could not release the leader key", timeout=30)
+        self.restart_etcd(stopped)
+        try:
+            self.timeline.wait_for_primary("n2", timeout=30)
+            self.timeline.wait_for("n3", "follow", "n2", after=before, timeout=15)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.timeline.assert_never_two_primaries()
+        self.assert_one_primary_in_etcd("n2")
+
+    def restart_etcd(self, members):
+        for i in members:
+            if not self.etcd.running(i):
+                self.etcd.restart(i, wait=False)
+        self.etcd.wait_healthy(timeout=60)
+
+
 class WatchdogScenario(ClusterScenario):
     """[cluster] watchdog_mode = required: a primary arms its watchdog device before it
     promotes, and feeds it at each lease renewal. Each node's device is a FIFO in its
