@@ -45,7 +45,7 @@ def main(argv):
             for figure, seconds in (("promote hook starts", started - fault), ("promote hook done", promoted - fault),
                                     ("first acknowledged write", first - fault)):
                 samples.setdefault((name, figure), []).append(seconds)
-    header = ("failover on MariaDB, this machine: lease_ttl 3 s, fence_margin 1 s, settle 0.3 s "
+    header = ("failover on MariaDB, this machine: lease_ttl 3 s, fence_margin 2 s, settle 0.3 s, watchdog "
               "(examples/mysql-ha/node.conf), %d runs; load %.2f" % (args.runs, os.getloadavg()[0]))
     columns = ("scenario", "from the fault to", "median", "min", "max")
     table = [(name, figure, "%.3f s" % statistics.median(values), "%.3f s" % min(values), "%.3f s" % max(values))

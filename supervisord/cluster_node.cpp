@@ -223,7 +223,9 @@ struct ClusterNode::State {
   }
 
   void keepalive() {
-    if (leaving) return;
+    // A stopping daemon renews its lease until its programs are down and it revokes it:
+    // a primary still stopping stays fenced in time, and its watchdog fed.
+    if (left) return;
     if (lease == 0) return grant();
     armKeepalive();
     if (renewing) return;  // the last one is still trying the endpoints
