@@ -93,7 +93,7 @@ class Node:
         self.etcd_link = NodeLink(etcd.endpoints, name=name + "-etcd")
         self.db_link = NodeLink([("127.0.0.1", self.port)], name=name + "-db")
         self.advertise = "127.0.0.1:%d" % self.db_link.ports[0]
-        self.pairs = []             # (other Node, NodeLink): the pair links into and out of this node
+        self.pairs = []             # (other Node, NodeLink, this node is its client): pair links in and out
         self.partitioned = False
         self.marker = Marker()
         self.proc = None
@@ -172,21 +172,30 @@ class Node:
             self.lost = True
             kill_daemon_and_below(self.proc, self.marker)
 
-    def cut(self):
+    def links(self):
+        """[(NodeLink, whether this node is its client side)]: every link into or out of it."""
+        return [(self.etcd_link, True), (self.db_link, False)] + [(link, mine) for _, link, mine in self.pairs]
+
+    def cut(self, direction="both"):
         """The partition: this node's etcd link, its clients' link (db_link) and every pair
-        link into and out of it (its own replication too) cut ("reset")."""
+        link into and out of it (its own replication too). "both": reset, and new
+        connections refused; "in": nothing reaches the node (what it sends arrives, the
+        answers never come back); "out": nothing it sends arrives (it still hears the rest)."""
         self.partitioned = True
-        self.etcd_link.cut("reset")
-        self.db_link.cut("reset")
-        for _, link in self.pairs:
-            link.cut("reset")
+        for link, node_is_client in self.links():
+            if direction == "both":
+                link.cut("reset")
+            else:
+                towards_node = "drop-to-client" if node_is_client else "drop-to-upstream"
+                from_node = "drop-to-upstream" if node_is_client else "drop-to-client"
+                link.cut(towards_node if direction == "in" else from_node)
 
     def heal(self):
         """Heals what cut() cut, except the pair links to a node that is cut off itself."""
         self.partitioned = False
         self.etcd_link.heal()
         self.db_link.heal()
-        for other, link in self.pairs:
+        for other, link, _ in self.pairs:
             if not other.partitioned:
                 link.heal()
 
@@ -562,8 +571,8 @@ class Run:
             for j, b in self.nodes.items():
                 if i != j:
                     link = self.pair_links[i, j] = NodeLink([("127.0.0.1", b.port)], name="%s-%s" % (i, j))
-                    a.pairs.append((b, link))
-                    b.pairs.append((a, link))
+                    a.pairs.append((b, link, True))
+                    b.pairs.append((a, link, False))
                     via.append("%s=127.0.0.1:%d" % (b.advertise, link.ports[0]))
             a.env["MYSQL_HA_VIA"] = ",".join(via)
 

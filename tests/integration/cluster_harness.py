@@ -4,7 +4,7 @@ node, several supervisord nodes, and a timeline that checks there was never more
 primary.
 
   EtcdCluster   3 etcd members on loopback; stop/kill/restart one; get/put/delete helpers
-  NodeLink      a TCP proxy between one node and etcd; cut() it (reset or blackhole), heal()
+  NodeLink      a TCP proxy between one node and etcd; cut() it (reset, blackhole, or one way), heal()
   ClusterNodes  one supervisord per node, each with its own directory, socket, NodeLink
   Timeline      the shared role log written by role_program.py, role_hook.py and the test
 
@@ -352,7 +352,10 @@ class NodeLink:
     cut("reset"): live connections are reset (RST) and new ones refused, like a host whose
     network is down. cut("blackhole"): nothing is forwarded any more, like a partition:
     live connections stall (their bytes wait in kernel buffers) and new ones are accepted but
-    never answered. heal() forwards again, stalled connections included (what TCP
+    never answered. cut("drop-to-client") / cut("drop-to-upstream"): a one-way partition:
+    the bytes one way are read and thrown away, the other way flows (requests arrive, their
+    answers never do; new connections are made, a simplification of TCP, whose handshake
+    a one-way cut would stall). heal() forwards again, stalled connections included (what TCP
     retransmission does after a short partition); heal(drop_stalled=True) resets them
     instead.
     """
@@ -360,7 +363,7 @@ class NodeLink:
     def __init__(self, upstreams, name="link"):
         self.name = name
         self.upstreams = [self._address(u) for u in upstreams]
-        self.mode = "open"  # "open" | "reset" | "blackhole"
+        self.mode = "open"  # "open" | "reset" | "blackhole" | "drop-to-client" | "drop-to-upstream"
         self._selector = selectors.DefaultSelector()
         self._wake_read, self._wake_write = socket.socketpair()
         self._wake_read.setblocking(False)
@@ -419,8 +422,8 @@ class NodeLink:
     # -- the caller's side: commands run on the proxy thread, cut()/heal() wait for them --
 
     def cut(self, mode="reset"):
-        if mode not in ("reset", "blackhole"):
-            raise ValueError("cut mode is 'reset' or 'blackhole', not %r" % mode)
+        if mode not in ("reset", "blackhole", "drop-to-client", "drop-to-upstream"):
+            raise ValueError("cut mode is 'reset', 'blackhole', 'drop-to-client' or 'drop-to-upstream', not %r" % mode)
         self._do(lambda: self._apply_cut(mode))
 
     def heal(self, drop_stalled=False):
@@ -490,9 +493,12 @@ class NodeLink:
             for pipe in list(self._pipes):
                 self._close_pipe(pipe, reset=True)
         else:
-            self._listen_all()  # after a reset: accepted from now on, and held
+            self._listen_all()  # after a reset: accepted from now on (held by a blackhole)
             for pipe in list(self._pipes):
-                self._update(pipe)
+                if pipe.upstream is None and self._flowing():
+                    self._connect_upstream(pipe)  # held by a blackhole before
+                else:
+                    self._update(pipe)
 
     def _apply_heal(self, drop_stalled):
         previous, self.mode = self.mode, "open"
@@ -503,7 +509,22 @@ class NodeLink:
             elif pipe.upstream is None:
                 self._connect_upstream(pipe)
             else:
-                self._update(pipe)
+                if previous.startswith("drop-") and not pipe.connecting:
+                    self._deliver_lost_eofs(pipe)  # TCP retransmits a FIN the cut lost
+                if pipe in self._pipes:
+                    self._update(pipe)
+
+    def _deliver_lost_eofs(self, pipe):
+        try:
+            if pipe.client_eof and not pipe.to_upstream:
+                pipe.upstream.shutdown(socket.SHUT_WR)
+            if pipe.upstream_eof and not pipe.to_client:
+                pipe.client.shutdown(socket.SHUT_WR)
+        except OSError:
+            self._close_pipe(pipe, reset=True)
+            return
+        if pipe.client_eof and pipe.upstream_eof:
+            self._close_pipe(pipe)
 
     def _run(self):
         try:
@@ -550,7 +571,7 @@ class NodeLink:
         pipe = _Pipe(client, self.upstreams[index])
         self._pipes.add(pipe)
         self._owner[client] = pipe
-        if self.mode == "open":
+        if self._flowing():
             self._connect_upstream(pipe)
         else:
             self._update(pipe)  # blackhole: held, never answered until heal()
@@ -568,7 +589,11 @@ class NodeLink:
         self._update(pipe)
 
     def _flowing(self):
-        return self.mode == "open"
+        return self.mode in ("open", "drop-to-client", "drop-to-upstream")
+
+    def _dropping(self, outgoing):
+        """Whether bytes bound for `outgoing` ("to_client", "to_upstream") are thrown away."""
+        return self.mode == "drop-" + outgoing.replace("_", "-")
 
     def _update(self, pipe):
         """Registers each socket for what it can do now; stalled pipes wait for nothing."""
@@ -639,9 +664,11 @@ class NodeLink:
             data = source.recv(65536)
             if not data:
                 setattr(pipe, eof_flag, True)
-                if not getattr(pipe, outgoing):
+                if not getattr(pipe, outgoing) and not self._dropping(outgoing):  # a one-way cut loses the FIN too
                     target.shutdown(socket.SHUT_WR)
                 return
+            if self._dropping(outgoing):
+                return  # a one-way cut: read, never delivered
             sent = 0
             try:
                 sent = target.send(data)
@@ -1241,6 +1268,20 @@ def _self_check(keep, with_cluster):
                 link.heal()
                 proxied("/v3/kv/range", {"key": _b64("/link")}, endpoint=link.endpoints[2])
                 step("heal(): works again")
+
+                link.cut("drop-to-client")
+                expect_failure("a put through a one-way cut", lambda: proxied(
+                    "/v3/kv/put", {"key": _b64("/oneway"), "value": _b64("arrived")}, endpoint=link.endpoints[0],
+                    timeout=1))
+                assert etcd.get("/oneway") == "arrived"
+                step("cut(drop-to-client): the put arrives, its answer never does")
+                link.cut("drop-to-upstream")
+                expect_failure("a put the other way", lambda: proxied(
+                    "/v3/kv/put", {"key": _b64("/oneway"), "value": _b64("lost")}, endpoint=link.endpoints[0],
+                    timeout=1))
+                assert etcd.get("/oneway") == "arrived"
+                step("cut(drop-to-upstream): the put never arrives")
+                link.heal()
 
                 # Bytes in bulk and many connections at once.
                 big = "x" * 1000000

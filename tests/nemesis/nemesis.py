@@ -18,8 +18,14 @@ Faults (each on a node or on etcd that has no other fault running):
   kill-supervisord    kill -9 of a node's supervisord (primary or not), started again later
   partition-node      one node cut off from everything (etcd, clients, replication in and out),
                       healed later
+  partition-node-in   the same, one way: nothing reaches the node (what it sends arrives, no
+                      answer comes back: its lease renewals reach etcd, their answers do not)
+  partition-node-out  the other way: nothing the node sends arrives
   partition-etcd      the primary cut off from etcd only
   freeze-supervisord  SIGSTOP of the primary's supervisord for longer than lease_ttl, then SIGCONT
+                      (its watchdog, node.conf's watchdog_mode = required, resets the node first:
+                      each node's device is a FIFO read by tests/integration/watchdog_device.py,
+                      whose reset kills the node and reboots it a second later)
   freeze-db           SIGSTOP of the primary's mariadbd (a hung database), then SIGCONT
   etcd-quorum         2 of the 3 etcd members stopped, then started again
   replica-lag         a replica's applier stopped for a while (STOP SLAVE SQL_THREAD)
@@ -36,7 +42,7 @@ election_violations); every promotion ("primary" and "promoted" events) happened
 etcd's leader key named the promoted node, as polled every 50 ms (leader_key_violations);
 monotonic reads: no read through the route lower than an earlier one (with lossless
 semi-sync a visible row is on a replica, and the election takes the replica with the most).
-Figures: faults by kind, rows acknowledged, reads, elections checked, leader-key changes
+Figures: faults by kind, watchdog resets, rows acknowledged, reads, elections checked, leader-key changes
 seen in etcd, availability (share of the time writes were acknowledged), write outage after
 each fault kind (median, p99, max).
 """
@@ -64,8 +70,8 @@ RECOVERY = 5.0             # an instantaneous fault on a node counts as running 
 # Faults that take a node's copy of the data away. One at a time: with one semi-sync
 # acknowledgement a row may be on the primary and one replica only, so two nodes lost at
 # once is beyond what the cluster promises (README, the MariaDB example's limits).
-NODE_DOWN = {"kill-primary-db", "kill-replica-db", "kill-supervisord", "partition-node", "freeze-supervisord",
-             "freeze-db", "flapping"}
+NODE_DOWN = {"kill-primary-db", "kill-replica-db", "kill-supervisord", "partition-node", "partition-node-in",
+             "partition-node-out", "freeze-supervisord", "freeze-db", "flapping"}
 
 
 class Fault:
@@ -84,6 +90,7 @@ class Nemesis:
         self.rng = rng
         self.overlap = overlap
         self.active = []
+        self.recovering = []        # healed faults of NODE_DOWN whose failover is not over yet
         self.history = []
         self.frozen = []            # (node, start, end): a frozen supervisord or mariadbd
         self.writable_while_frozen = []  # (node, seconds): the frozen node's server still writable
@@ -91,7 +98,9 @@ class Nemesis:
             "kill-primary-db": self.kill_primary_db,
             "kill-replica-db": self.kill_replica_db,
             "kill-supervisord": self.kill_supervisord,
-            "partition-node": self.partition_node,
+            "partition-node": lambda: self.partition_node("both"),
+            "partition-node-in": lambda: self.partition_node("in"),
+            "partition-node-out": lambda: self.partition_node("out"),
             "partition-etcd": self.partition_etcd,
             "freeze-supervisord": self.freeze_supervisord,
             "freeze-db": self.freeze_db,
@@ -124,11 +133,18 @@ class Nemesis:
         now = time.time()
         for fault in [f for f in self.active if f.until is not None and f.until <= now]:
             self.end(fault)
-        if len(self.active) >= self.overlap:
+        # A fault that took a node's data away counts until the cluster has one primary
+        # again: until then the election it set off has not happened, and a second such
+        # fault would be two nodes lost at once (seed 1: a crashed primary's recovery
+        # truncated a row only one replica had; etcd without quorum delayed the election;
+        # that replica was cut off when it came).
+        for fault in [f for f in self.recovering if self.settled()]:
+            self.recovering.remove(fault)
+        if len(self.active) + len(self.recovering) >= self.overlap:
             return
         kinds = list(self.kinds)
         self.rng.shuffle(kinds)
-        node_down = any(f.kind in NODE_DOWN for f in self.active)
+        node_down = any(f.kind in NODE_DOWN for f in self.active + self.recovering)
         for kind in kinds:
             if node_down and kind in NODE_DOWN:
                 continue
@@ -151,7 +167,13 @@ class Nemesis:
                 self.run.step("healing %s on %s failed: %s" % (fault.kind, fault.target, e))
         fault.healed = time.time()
         self.active.remove(fault)
+        if fault.kind in NODE_DOWN and not self.settled():
+            self.recovering.append(fault)
         rs.mark(self.run.timeline, fault.target if fault.target in rs.NODES else "etcd", "healed", fault.kind)
+
+    def settled(self):
+        """One primary, as the hooks' role events tell."""
+        return len(self.run.timeline.current_primaries()) == 1
 
     def end_all(self):
         for fault in list(self.active):
@@ -189,10 +211,13 @@ class Nemesis:
             return None
         name = self.rng.choice(nodes)
         node = self.run.nodes[name]
-        node.proc.kill()
-        node.proc.wait()
-        node.output.close()
-        # Its mariadbd dies with it (bin/mariadbd-node: a parent-death signal): from then on
+        with node.lock:  # not while its watchdog resets it
+            if not node.running():
+                return None
+            node.proc.kill()
+            node.proc.wait()
+        # If it was the primary, its watchdog (armed, no longer fed) resets the node 2 s
+        # later and the node reboots; heal() then finds it running. Its mariadbd dies with it (bin/mariadbd-node: a parent-death signal): from then on
         # the node acts as nothing.
         rs.wait(lambda: not process_alive_pid_file(node), 30, "%s's mariadbd to die with its supervisord" % name)
         rs.mark(self.run.timeline, name, "killed", "supervisord -9, mariadbd with it (nemesis)")
@@ -201,14 +226,15 @@ class Nemesis:
             node.start()
         return Fault("kill-supervisord", name, time.time() + self.duration(1, 6), heal)
 
-    def partition_node(self):
+    def partition_node(self, direction):
         nodes = self.free_nodes()
         if not nodes:
             return None
         name = self.rng.choice(nodes)
         node = self.run.nodes[name]
-        node.cut()
-        return Fault("partition-node", name, time.time() + self.duration(2, 10), node.heal)
+        node.cut(direction)
+        kind = "partition-node" if direction == "both" else "partition-node-" + direction
+        return Fault(kind, name, time.time() + self.duration(2, 10), node.heal)
 
     def partition_etcd(self):
         p = self.primary()
@@ -231,10 +257,12 @@ class Nemesis:
         watcher.start()
 
         def heal():
-            try:
-                os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
+            with node.lock:
+                if node.proc.pid == pid:  # not reset (and rebooted) by its watchdog meanwhile
+                    try:
+                        os.kill(pid, signal.SIGCONT)
+                    except ProcessLookupError:
+                        pass
             stop.set()
             watcher.join()
             self.frozen.append((p, start, time.time()))
@@ -433,6 +461,7 @@ def check(run, nemesis, primary, began, ended):
     return violations, {
         "acked": len(acked_ids), "errors": errors, "availability": availability, "outages": outages,
         "frozen_overlaps": frozen_overlaps, "writable_while_frozen": nemesis.writable_while_frozen,
+        "watchdog_resets": {name: len(node.resets) for name, node in run.nodes.items()},
         **counts,
     }
 
@@ -487,6 +516,8 @@ def report(seed, minutes, nemesis, figures, violations):
           "(longest %.2f s); its server writable after the new primary existed: longest %.2f s" % (
               len(frozen), max(frozen, default=0.0),
               max((s for _, s in figures["writable_while_frozen"]), default=0.0)))
+    resets = figures["watchdog_resets"]
+    print("watchdog resets: %d (%s)" % (sum(resets.values()), ", ".join("%s %d" % kv for kv in sorted(resets.items()))))
     if violations:
         print("\nVIOLATIONS (%d):" % len(violations))
         for v in violations:
