@@ -645,7 +645,7 @@ struct ClusterNode::State {
         if (p.stoppedByFence) {
           p.stoppedByFence = false;
           log(config::LogLevel::Info, namespec + ": quorum is back: starting it again");
-          supervisor.startProcess(p.group, p.name);
+          (void)supervisor.startProcess(p.group, p.name);  // refused: it runs already
         }
         return;
 
@@ -653,7 +653,7 @@ struct ClusterNode::State {
         log(config::LogLevel::Error, namespec + ": stopping it (" + a.reason + "): a primary that cannot be "
                                                                              "demoted must not keep running");
         supervisor.setRole(p.group, p.name, "replica");
-        supervisor.stopProcess(p.group, p.name);
+        (void)supervisor.stopProcess(p.group, p.name);  // refused: it is not running
         return;
 
       case Action::Kind::ClearHandover:
@@ -671,7 +671,7 @@ struct ClusterNode::State {
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = stop: stopping it");
         supervisor.setRole(p.group, p.name, "replica");
         p.stoppedByFence = true;
-        supervisor.stopProcess(p.group, p.name);
+        (void)supervisor.stopProcess(p.group, p.name);  // refused: it is not running
         return;
       case config::NoQuorumPolicy::Demote:
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = demote: demoting it");

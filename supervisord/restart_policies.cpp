@@ -283,7 +283,7 @@ void RestartPolicies::advanceGroupRestart(const std::string& groupName) {
     Process* p = g.group.find(g.toStop.front());
     g.toStop.erase(g.toStop.begin());
     if (!p || !process::isSignallableState(p->state())) continue;
-    if (p->state() != ProcessState::Stopping) p->stop();
+    if (p->state() != ProcessState::Stopping) (void)p->stop();  // signallable: taken
     if (p->state() == ProcessState::Stopping) {
       g.waitingFor = p->config().name;
       return;
@@ -298,7 +298,7 @@ void RestartPolicies::advanceGroupRestart(const std::string& groupName) {
     Process* p = g.group.find(g.toStart.front());
     g.toStart.erase(g.toStart.begin());
     if (!p) continue;
-    p->start();  // refused when it already runs: nothing to wait for
+    (void)p->start();  // refused when it already runs: nothing to wait for
     if (p->state() == ProcessState::Starting) {
       g.waitingFor = p->config().name;
       return;

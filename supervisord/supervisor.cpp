@@ -270,17 +270,17 @@ namespace {
 const std::string kNoSuchProcess = "no such process";
 }
 
-std::optional<std::string> Supervisor::startProcess(const std::string& group, const std::string& name) {
+common::Result<void> Supervisor::startProcess(const std::string& group, const std::string& name) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return kNoSuchProcess;
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   return p->start();
 }
 
-std::optional<std::string> Supervisor::stopProcess(const std::string& group, const std::string& name) {
+common::Result<void> Supervisor::stopProcess(const std::string& group, const std::string& name) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return kNoSuchProcess;
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   return p->stop();
 }
 
@@ -289,10 +289,10 @@ void Supervisor::stopReport(const std::string& group, const std::string& name) {
   if (process::Process* p = g ? g->find(name) : nullptr) p->stopReport();
 }
 
-std::optional<std::string> Supervisor::signalProcess(const std::string& group, const std::string& name, int signal) {
+common::Result<void> Supervisor::signalProcess(const std::string& group, const std::string& name, int signal) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return kNoSuchProcess;
+  if (!p) return common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess);
   return p->signal(signal);
 }
 

@@ -110,13 +110,13 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   // The process `name` of group `group`, or nullptr.
   const process::Process* findProcess(const std::string& group, const std::string& name) const;
 
-  // Requests on one process, by group and process name. Each returns the state
-  // machine's refusal (Supervisor's text) when the request does not apply, or
-  // "no such process" when the names match nothing. Whether the request makes
+  // Requests on one process, by group and process name. Each fails with the state
+  // machine's refusal (Supervisor's text, kind Failed) when the request does not apply,
+  // or NoSuchProcess when the names match nothing. Whether the request makes
   // sense for the API (ALREADY_STARTED, NOT_RUNNING) is the caller's check.
-  std::optional<std::string> startProcess(const std::string& group, const std::string& name);
-  std::optional<std::string> stopProcess(const std::string& group, const std::string& name);
-  std::optional<std::string> signalProcess(const std::string& group, const std::string& name, int signal);
+  common::Result<void> startProcess(const std::string& group, const std::string& name);
+  common::Result<void> stopProcess(const std::string& group, const std::string& name);
+  common::Result<void> signalProcess(const std::string& group, const std::string& name, int signal);
   // A stopProcess call is still waiting for it: "waiting for x to stop" (throttled).
   void stopReport(const std::string& group, const std::string& name);
   // Errors (kinds): NotRunning, NoFile (stdin closed), NoSuchProcess.

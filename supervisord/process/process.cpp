@@ -166,14 +166,14 @@ std::string Process::namespec() const {
 
 Moment Process::moment() const { return Moment{host_.now(), host_.supervisorRunning(), host_.restartAdvice(*this)}; }
 
-std::optional<std::string> Process::start() {
+common::Result<void> Process::start() {
   Step step = handle(config_, record_, Start{}, moment());
-  if (step.refusal) return step.refusal;
+  if (step.refusal) return common::makeError(*step.refusal);
   carryOut(step);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> Process::stop() {
+common::Result<void> Process::stop() {
   if (runtime_->spawnPending) {
     // The pre_start_command has not finished: the start fails, then the stop applies (BACKOFF -> STOPPED).
     host_.cancelBeforeSpawn(*this);
@@ -181,16 +181,16 @@ std::optional<std::string> Process::stop() {
     feed(SpawnFailed{"pre_start_command interrupted by a stop request"});
   }
   Step step = handle(config_, record_, Stop{}, moment());
-  if (step.refusal) return step.refusal;
+  if (step.refusal) return common::makeError(*step.refusal);
   carryOut(step);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> Process::signal(int signalNumber) {
+common::Result<void> Process::signal(int signalNumber) {
   Step step = handle(config_, record_, Signal{signalNumber}, moment());
-  if (step.refusal) return step.refusal;
+  if (step.refusal) return common::makeError(*step.refusal);
   carryOut(step);
-  return std::nullopt;
+  return {};
 }
 
 void Process::giveUp(const std::string& reason) { feed(GiveUp{reason}); }

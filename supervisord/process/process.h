@@ -40,11 +40,11 @@ class Process {
   // "name" when the group has the process's name, else "group:name" (Supervisor's make_namespec).
   std::string namespec() const;
 
-  // Requests. Each returns the machine's refusal ("process 'x' already running", …)
+  // Requests. Each fails with the machine's refusal ("process 'x' already running", …)
   // when the request does not apply in the current state.
-  std::optional<std::string> start();
-  std::optional<std::string> stop();
-  std::optional<std::string> signal(int signal);
+  common::Result<void> start();
+  common::Result<void> stop();
+  common::Result<void> signal(int signal);
   // At shutdown: BACKOFF -> FATAL (Supervisor's give_up). Ours: a process waiting
   // for its group (EXITED, STOPPED) too, when the group escalates; `reason` becomes spawnerr.
   void giveUp(const std::string& reason = "");

@@ -17,7 +17,7 @@ void ProcessGroup::stopAll() {
   for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
     Process& p = **it;
     if (p.state() == ProcessState::Running || p.state() == ProcessState::Starting)
-      p.stop();
+      (void)p.stop();  // RUNNING and STARTING always take a stop
     else if (p.state() == ProcessState::Backoff)
       p.giveUp();
   }

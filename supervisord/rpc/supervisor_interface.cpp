@@ -259,7 +259,8 @@ Reply Interface::startProcess(const std::string& namespec, bool wait) {
 
   const std::string groupName = target.group->name();
   const std::string processName = p.config().name;
-  if (auto refusal = supervisor_.startProcess(groupName, processName)) return rpcError(Faults::FAILED, *refusal);
+  if (auto started = supervisor_.startProcess(groupName, processName); !started)
+    return rpcError(faultFor(started.errorKind()), started.error());
   if (!p.record().spawnerr.empty()) return rpcError(Faults::SPAWN_ERROR, namespec);
   if (!wait || p.state() == ProcessState::Running) return Value(true);
 
@@ -300,7 +301,8 @@ Reply Interface::stopProcess(const std::string& namespec, bool wait) {
 
   const std::string groupName = target.group->name();
   const std::string processName = p.config().name;
-  if (auto refusal = supervisor_.stopProcess(groupName, processName)) return rpcError(Faults::FAILED, *refusal);
+  if (auto stopped = supervisor_.stopProcess(groupName, processName); !stopped)
+    return rpcError(faultFor(stopped.errorKind()), stopped.error());
   if (!wait || process::isStoppedState(p.state())) return Value(true);
 
   auto self = shared_from_this();
@@ -335,8 +337,8 @@ Reply Interface::signalProcess(const std::string& namespec, const Value& signal)
   if (!number) return rpcError(Faults::BAD_SIGNAL, display(signal));
   const Process& p = *target.process;
   if (!process::isSignallableState(p.state())) return rpcError(Faults::NOT_RUNNING, namespec);
-  if (auto refusal = supervisor_.signalProcess(target.group->name(), p.config().name, *number))
-    return rpcError(Faults::FAILED, *refusal);
+  if (auto sent = supervisor_.signalProcess(target.group->name(), p.config().name, *number); !sent)
+    return rpcError(faultFor(sent.errorKind()), sent.error());
   return Value(true);
 }
 
