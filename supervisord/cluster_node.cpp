@@ -89,6 +89,8 @@ struct ClusterNode::State {
   events::EventBus::SubscriptionId subscription = 0;
 
   long long lease = 0;          // 0: none
+  long long abandoned = 0;      // a lease given up unconfirmed: revoked once etcd answers
+  bool revoking = false;        // a revoke of it is in flight
   bool granting = false;
   bool renewing = false;        // a keepalive is in flight
   double renewedAt = 0;         // steady time the last successful renewal was sent
@@ -226,6 +228,8 @@ struct ClusterNode::State {
     // A stopping daemon renews its lease until its programs are down and it revokes it:
     // a primary still stopping stays fenced in time, and its watchdog fed.
     if (left) return;
+    if (abandoned != 0) revokeAbandoned();
+    if (lease != 0 && steadyNow() >= renewedAt + config.leaseTtl) abandon();
     if (lease == 0) return grant();
     armKeepalive();
     if (renewing) return;  // the last one is still trying the endpoints
@@ -307,6 +311,33 @@ struct ClusterNode::State {
     watchdog->disarm();
     log(config::LogLevel::Info, "watchdog " + watchdog->device() + " disarmed (no primary on this node)");
     watchdog.reset();
+  }
+
+  // No renewal confirmed for a whole lease_ttl: for this node the lease is over. Renewals
+  // that reach etcd unanswered (a one-way partition: the nemesis's partition-node-in)
+  // would keep it and this node's keys alive in etcd, a fenced primary's leader key
+  // with them, and nobody could be elected. So it stops renewing it, revokes it as soon
+  // as etcd answers, and asks for a new lease.
+  void abandon() {
+    log(config::LogLevel::Warn, "lease " + std::to_string(lease) + " given up: no renewal confirmed for " +
+                                    common::secondsText(config.leaseTtl) + " s (lease_ttl)");
+    abandoned = lease;
+    lease = 0;
+    setQuorum(false);
+  }
+
+  void revokeAbandoned() {
+    if (revoking) return;
+    revoking = true;
+    const long long id = abandoned;
+    client->revokeLease(id, guarded([this, id](common::Result<void> result) {
+      revoking = false;
+      if (abandoned != id) return;
+      if (result || cluster::isLeaseNotFound(result.error())) {
+        abandoned = 0;
+        log(config::LogLevel::Info, "lease " + std::to_string(id) + " revoked: its keys are gone");
+      }
+    }));
   }
 
   // quorum = the lease was renewed within lease_ttl - fence_margin; the fence timer ends it.

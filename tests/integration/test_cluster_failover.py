@@ -271,6 +271,35 @@ class ReleaseWithoutQuorum(ClusterScenario):
         self.etcd.wait_healthy(timeout=60)
 
 
+class OneWayPartition(ClusterScenario):
+    """The primary's etcd link drops what etcd answers, not what the node sends (found by
+    the nemesis's partition-node-in): its renewals keep reaching etcd unconfirmed. It
+    fences, and gives that lease up after lease_ttl without a confirmed renewal, so the
+    lease and its leader key go and the others elect, instead of nobody being primary for
+    as long as the cut lasts."""
+
+    def test_a_primary_whose_renewals_arrive_unanswered_fences_and_its_lease_goes(self):
+        self.elect_n1()
+        before = time.monotonic()
+        self.nodes.link("n1").cut("drop-to-client")
+        self.timeline.mark("n1", "cut", "etcd's answers dropped")
+        try:
+            demoted = self.timeline.wait_for("n1", "replica", "demoted", after=before, timeout=15)
+            promoted = self.timeline.wait_for("n2", "primary", after=before, timeout=30)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertLess(demoted.time, promoted.time, self.timeline.dump())
+        self.assertIn("given up: no renewal confirmed for 3 s (lease_ttl)", self.nodes.daemon("n1").log())
+        self.timeline.assert_never_two_primaries()
+        self.nodes.heal("n1")
+        try:
+            self.timeline.wait_for("n1", "follow", "n2", after=before, timeout=30)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+        self.assertEqual(self.timeline.current_primary(), "n2")
+        self.timeline.assert_never_two_primaries()
+
+
 class WatchdogScenario(ClusterScenario):
     """[cluster] watchdog_mode = required: a primary arms its watchdog device before it
     promotes, and feeds it at each lease renewal. Each node's device is a FIFO in its
