@@ -622,7 +622,7 @@ struct ClusterNode::State {
         log(config::LogLevel::Info, namespec + ": promoting on " + config.node + " (" + a.reason + ")");
         runHook(p, "promote", a.reason, hookEnvironment(p, config.node, config.advertise),
                 [this](ProgramState& p, bool ok) {
-                  if (ok) supervisor.setRole(p.group, p.name, "primary");
+                  if (ok) supervisor.setRole(p.group, p.name, policy::ProgramRole::Primary);
                   log(ok ? config::LogLevel::Info : config::LogLevel::Warn,
                       p.namespec + (ok ? ": primary on " + config.node : ": promotion failed on " + config.node));
                   carryOut(p, p.election.promoted(ok, viewOf(p), localOf(p), steadyNow()));
@@ -636,7 +636,7 @@ struct ClusterNode::State {
       case Action::Kind::Demote:
         log(config::LogLevel::Warn, namespec + ": demoting on " + config.node + " (" + a.reason + ")");
         runHook(p, "demote", a.reason, hookEnvironment(p), [this](ProgramState& p, bool ok) {
-          supervisor.setRole(p.group, p.name, "replica");
+          supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
           carryOut(p, p.election.demoted(ok, viewOf(p), localOf(p), steadyNow()));
         });
         return;
@@ -683,7 +683,7 @@ struct ClusterNode::State {
       case Action::Kind::StopProgram:
         log(config::LogLevel::Error, namespec + ": stopping it (" + a.reason + "): a primary that cannot be "
                                                                              "demoted must not keep running");
-        supervisor.setRole(p.group, p.name, "replica");
+        supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
         (void)supervisor.stopProcess(p.group, p.name);  // refused: it is not running
         return;
 
@@ -700,7 +700,7 @@ struct ClusterNode::State {
         return;
       case config::NoQuorumPolicy::Stop:
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = stop: stopping it");
-        supervisor.setRole(p.group, p.name, "replica");
+        supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
         p.stoppedByFence = true;
         (void)supervisor.stopProcess(p.group, p.name);  // refused: it is not running
         return;
@@ -709,7 +709,7 @@ struct ClusterNode::State {
         p.fenceDemoting = true;
         runHook(p, "demote", "no quorum", hookEnvironment(p), [this](ProgramState& p, bool ok) {
           p.fenceDemoting = false;
-          supervisor.setRole(p.group, p.name, "replica");
+          supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
           if (!ok) act(p, Action{Action::Kind::StopProgram, {}, {}, "demote_command failed without quorum", 0});
         });
         return;

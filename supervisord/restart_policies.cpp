@@ -81,14 +81,14 @@ std::string lastLine(const std::string& text) {
 
 struct RestartPolicies::ProcessEntry {
   explicit ProcessEntry(const config::ProcessConfig& config) : budget(config.policy.restartBudget) {
-    if (config.policy.role == config::Role::Promotable) role = "replica";
+    if (config.policy.role == config::Role::Promotable) role = policy::ProgramRole::Replica;
   }
   policy::RestartBudgetWindow budget;
   std::unique_ptr<policy::ProbeMonitor> readiness;
   std::unique_ptr<policy::ProbeMonitor> liveness;
   std::optional<policy::ProbeReport> lastReadiness;  // kept once its monitor has stopped
   std::optional<policy::ProbeReport> lastLiveness;
-  std::string role;                // "", "replica", "primary"
+  policy::ProgramRole role = policy::ProgramRole::None;
   std::optional<long long> score;  // nullopt: never promote
   std::string escalation;
   std::map<std::string, policy::HookRun> hooks;  // the last run of each hook
@@ -315,7 +315,7 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
   ProcessEntry* e = entry(*p);
   e->escalation = reason;
   supervisor_.log(config::LogLevel::Warn, "escalating: " + name + " (" + reason + ")");
-  const auto steps = policy::escalationSteps(p->config().policy, e->role == "primary");
+  const auto steps = policy::escalationSteps(p->config().policy, e->role == policy::ProgramRole::Primary);
   // The steps run one after the other: a hook's end starts the next.
   auto run = std::make_shared<std::function<void(std::size_t)>>();
   *run = [this, groupName, name, reason, steps, run](std::size_t index) {
@@ -327,7 +327,7 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
     switch (steps[index]) {
       case policy::EscalationStep::Demote:
         runHook(*p, "demote", "escalation: " + reason, [this, groupName, name, run, index](const policy::HookRun& hook) {
-          if (Process* p = find(groupName, name); p && hook.ok) entry(*p)->role = "replica";
+          if (Process* p = find(groupName, name); p && hook.ok) entry(*p)->role = policy::ProgramRole::Replica;
           (*run)(index + 1);
         });
         return;
@@ -364,7 +364,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
   process::setVariable(request.environment, "SUPERVISOR_HOOK", hook);
   process::setVariable(request.environment, "SUPERVISOR_REASON", reason);
   process::setVariable(request.environment, "SUPERVISOR_PROCESS_STATE", std::string(process::stateName(process.state())));
-  process::setVariable(request.environment, "SUPERVISOR_ROLE", e->role);
+  process::setVariable(request.environment, "SUPERVISOR_ROLE", policy::roleText(e->role));
   if (process.pid() != 0) process::setVariable(request.environment, "SUPERVISOR_PID", std::to_string(process.pid()));
   if (process.record().exitstatus)
     process::setVariable(request.environment, "SUPERVISOR_EXIT_STATUS", std::to_string(*process.record().exitstatus));
@@ -592,7 +592,7 @@ policy::PolicyReport RestartPolicies::report(const Process& process) const {
     report.budgetUsed = e->budget.used(now);
     report.budgetLimit = e->budget.limit();
     report.budgetWindow = e->budget.window();
-    report.role = e->role;
+    report.role = policy::roleText(e->role);
     report.score = e->score;
     report.escalation = e->escalation;
     // A probe checking now, else its last status, else (never run) its configuration.
@@ -642,10 +642,11 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
   if (hook == "promote" && process.state() != ProcessState::Running)
     return done(common::makeError(ErrorKind::NotRunning, "not running"));
   if (e->roleBusy) return done(common::makeError(ErrorKind::Busy, "a promote or demote of it is running"));
-  const std::string newRole = hook == "promote" ? "primary" : "replica";
+  const policy::ProgramRole newRole = hook == "promote" ? policy::ProgramRole::Primary : policy::ProgramRole::Replica;
   if (hookCommand(process.config().policy, hook).empty()) {
     e->role = newRole;
-    supervisor_.log(config::LogLevel::Info, process.config().name + " is now " + newRole + " (no " + hook + "_command)");
+    supervisor_.log(config::LogLevel::Info,
+                    process.config().name + " is now " + policy::roleText(newRole) + " (no " + hook + "_command)");
     return done(policy::HookRun{hook, "operator", supervisor_.now(), supervisor_.now(), true, "no " + hook + "_command", ""});
   }
   e->roleBusy = true;
@@ -657,7 +658,7 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
       e->roleBusy = false;
       if (run.ok) {
         e->role = newRole;
-        supervisor_.log(config::LogLevel::Info, name + " is now " + newRole);
+        supervisor_.log(config::LogLevel::Info, name + " is now " + policy::roleText(newRole));
       }
     }
     done(run);
@@ -676,7 +677,7 @@ void RestartPolicies::runClusterHook(Process& process, const std::string& hook, 
   runHook(process, hook, reason, [done = std::move(done)](const policy::HookRun& run) { done(run); }, extra);
 }
 
-void RestartPolicies::setRole(const Process& process, const std::string& role) {
+void RestartPolicies::setRole(const Process& process, policy::ProgramRole role) {
   if (ProcessEntry* e = entry(process)) e->role = role;
 }
 

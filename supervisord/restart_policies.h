@@ -20,6 +20,7 @@
 #include "common/result.h"
 #include "supervisord/config/config_model.h"
 #include "supervisord/policy/policy_report.h"
+#include "supervisord/policy/program_role.h"
 #include "supervisord/process/process_state_machine.h"
 
 namespace process {
@@ -76,8 +77,8 @@ class RestartPolicies {
   // command succeeds at once ("no <hook>_command"). `done` always gets a HookRun.
   void runClusterHook(process::Process& process, const std::string& hook, const std::string& reason,
                       const config::Environment& extra, HookDone done);
-  // The role ha.getPolicyState and the hooks' SUPERVISOR_ROLE show: "replica" or "primary".
-  void setRole(const process::Process& process, const std::string& role);
+  // The role ha.getPolicyState and the hooks' SUPERVISOR_ROLE show.
+  void setRole(const process::Process& process, policy::ProgramRole role);
   // Runs score_command now (if the process is RUNNING) with SUPERVISOR_REASON=`reason`, then
   // every score_interval again ("refresh").
   void refreshScore(process::Process& process, const std::string& reason);

@@ -531,7 +531,7 @@ void Supervisor::runClusterHook(const std::string& group, const std::string& nam
   policies_->runClusterHook(*p, hook, reason, extra, std::move(done));
 }
 
-void Supervisor::setRole(const std::string& group, const std::string& name, const std::string& role) {
+void Supervisor::setRole(const std::string& group, const std::string& name, policy::ProgramRole role) {
   if (const process::Process* p = findProcess(group, name)) policies_->setRole(*p, role);
 }
 

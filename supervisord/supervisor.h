@@ -23,6 +23,7 @@
 #include "supervisord/daemon_process.h"
 #include "supervisord/policy/child_watch.h"
 #include "supervisord/policy/policy_report.h"
+#include "supervisord/policy/program_role.h"
 #include "supervisord/process/process_group.h"
 #include "supervisord/process/process_host.h"
 #include "supervisord/process/process_state.h"
@@ -156,7 +157,7 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   // RestartPolicies::runClusterHook, setRole and refreshScore for the process group:name.
   void runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
                       const std::string& reason, const config::Environment& extra, HookDone done);
-  void setRole(const std::string& group, const std::string& name, const std::string& role);
+  void setRole(const std::string& group, const std::string& name, policy::ProgramRole role);
   // `reason` is the score hook's SUPERVISOR_REASON ("election": the leader key is gone).
   void refreshScore(const std::string& group, const std::string& name, const std::string& reason);
   // A service is no longer busy(): a shutdown waiting for it may finish.

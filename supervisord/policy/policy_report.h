@@ -46,7 +46,7 @@ struct PolicyReport {
   std::string groupStrategy;     // "one_for_one", "one_for_all", "rest_for_one"
   int groupBudgetUsed = 0;
   int groupBudgetLimit = 0;
-  std::string role;              // "" (no role), "replica" or "primary"
+  std::string role;              // policy::roleText(): "" (no role), "replica" or "primary"
   std::optional<long long> score;  // last score_command result; nullopt = none / never promote
   std::string escalation;        // why the process was escalated or put FATAL by the policy; "" = not
   std::vector<ProbeReport> probes;

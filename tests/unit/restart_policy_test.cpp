@@ -6,6 +6,7 @@
 #include "supervisord/policy/backoff.h"
 #include "supervisord/policy/escalation.h"
 #include "supervisord/policy/group_strategy.h"
+#include "supervisord/policy/program_role.h"
 #include "supervisord/policy/restart_budget_window.h"
 #include "supervisord/policy/start_tiers.h"
 
@@ -118,4 +119,10 @@ TEST_CASE("escalation demotes a primary first, then runs escalate_command, publi
                                     EscalationStep::LeaveFatal});
   CHECK(policy::escalationSteps(PolicyConfig{}, true) ==
         std::vector<EscalationStep>{EscalationStep::Publish, EscalationStep::LeaveFatal});
+}
+
+TEST_CASE("program role: the text ha.getPolicyState and SUPERVISOR_ROLE show", "[policy][role]") {
+  CHECK(policy::roleText(policy::ProgramRole::None).empty());
+  CHECK(policy::roleText(policy::ProgramRole::Replica) == "replica");
+  CHECK(policy::roleText(policy::ProgramRole::Primary) == "primary");
 }
