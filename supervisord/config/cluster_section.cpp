@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <utility>
+#include <vector>
 
 #include "common/value_types.h"
 #include "supervisord/config/section_reader.h"
@@ -43,6 +45,21 @@ std::function<Result<double>(std::string_view)> seconds(std::string key, double 
       return invalid(key, text, bound + ", in seconds or with ms, s, m or h");
     }
     return *value;
+  };
+}
+
+// One of a few words, in any case: `choices` pairs each word with its value.
+template <typename T>
+std::function<Result<T>(std::string_view)> oneOf(std::string key, std::vector<std::pair<std::string, T>> choices) {
+  return [key = std::move(key), choices = std::move(choices)](std::string_view text) -> Result<T> {
+    std::string value = strip(text);
+    for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string expected;
+    for (size_t i = 0; i < choices.size(); ++i) {
+      if (value == choices[i].first) return choices[i].second;
+      expected += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i].first;
+    }
+    return invalid(key, text, expected);
   };
 }
 
@@ -103,17 +120,11 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
                    "fence_margin (" + common::secondsText(c.fenceMargin) + " s) must be less than lease_ttl (" +
                        common::secondsText(c.leaseTtl) + " s): a primary fences itself before its lease can expire");
   TRY_ASSIGN(c.noQuorumPolicy,
-             r.parse<NoQuorumPolicy>(
-                 "no_quorum_policy", "demote",
-                 [](std::string_view text) -> Result<NoQuorumPolicy> {
-                   std::string value = strip(text);
-                   for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                   if (value == "demote") return NoQuorumPolicy::Demote;
-                   if (value == "stop") return NoQuorumPolicy::Stop;
-                   if (value == "freeze") return NoQuorumPolicy::Freeze;
-                   return invalid("no_quorum_policy", text, "demote, stop or freeze");
-                 },
-                 extra));
+             r.parse<NoQuorumPolicy>("no_quorum_policy", "demote",
+                                     oneOf<NoQuorumPolicy>("no_quorum_policy", {{"demote", NoQuorumPolicy::Demote},
+                                                                                {"stop", NoQuorumPolicy::Stop},
+                                                                                {"freeze", NoQuorumPolicy::Freeze}}),
+                                     extra));
   TRY_ASSIGN(c.settle, r.parse<double>("settle", "1", seconds("settle", 0), extra));
   std::optional<std::string> advertise;
   TRY_ASSIGN(advertise, r.get("advertise", std::nullopt, extra));
@@ -130,17 +141,12 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
                        " s): a lease is renewed at least twice before the fence");
   TRY_ASSIGN(c.primaryStartTimeout,
              r.parse<double>("primary_start_timeout", "300", seconds("primary_start_timeout", 0), extra));
-  TRY_ASSIGN(c.watchdogMode, r.parse<WatchdogMode>(
-                                 "watchdog_mode", "off",
-                                 [](std::string_view text) -> Result<WatchdogMode> {
-                                   std::string value = strip(text);
-                                   for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                                   if (value == "off") return WatchdogMode::Off;
-                                   if (value == "automatic") return WatchdogMode::Automatic;
-                                   if (value == "required") return WatchdogMode::Required;
-                                   return invalid("watchdog_mode", text, "off, automatic or required");
-                                 },
-                                 extra));
+  TRY_ASSIGN(c.watchdogMode,
+             r.parse<WatchdogMode>("watchdog_mode", "off",
+                                   oneOf<WatchdogMode>("watchdog_mode", {{"off", WatchdogMode::Off},
+                                                                         {"automatic", WatchdogMode::Automatic},
+                                                                         {"required", WatchdogMode::Required}}),
+                                   extra));
   TRY_ASSIGN(c.watchdogDevice, r.parse<std::string>(
                                    "watchdog_device", "/dev/watchdog",
                                    [](std::string_view text) -> Result<std::string> {

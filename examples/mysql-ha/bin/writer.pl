@@ -11,6 +11,9 @@
 use strict;
 use warnings;
 use DBI;
+use FindBin;
+use lib $FindBin::Bin;
+use RouteClient;
 use IO::Handle;
 use Time::HiRes qw(time sleep);
 
@@ -24,26 +27,15 @@ $SIG{TERM} = $SIG{INT} = sub { $stop = 1 };
 open(my $acks, '>>', $ack_file) or die "writer: $ack_file: $!\n";
 $acks->autoflush(1);
 
-sub target {
-  open(my $f, '<', $route_file) or return undef;
-  my $line = <$f>;
-  close $f;
-  return undef unless defined $line;
-  chomp $line;
-  return $line =~ /^([\w.\-]+):(\d+)$/ ? [$1, $2, $line] : undef;
-}
-
 my ($dbh, $connected_to);
 while (!$stop) {
-  my $t = target();
+  my $t = RouteClient::target($route_file);
   if (!$t) { sleep 0.01; next; }
   if (!$dbh || $connected_to ne $t->[2]) {
     $dbh->disconnect if $dbh;
-    $dbh = DBI->connect("DBI:MariaDB:host=$t->[0];port=$t->[1];database=demo;"
-                        . "mariadb_connect_timeout=1;mariadb_read_timeout=30;mariadb_write_timeout=5",
-                        'app', 'apppw', { RaiseError => 0, PrintError => 0, AutoCommit => 1 });
+    $dbh = RouteClient::connect_to($t, 30);
     if (!$dbh) {
-      printf $acks "error - %.6f %s connect: %s\n", time, $t->[2], ($DBI::errstr // '?') =~ s/\s+/ /gr;
+      printf $acks "error - %.6f %s connect: %s\n", time, $t->[2], RouteClient::one_line($DBI::errstr);
       sleep 0.005;
       next;
     }
@@ -52,7 +44,7 @@ while (!$stop) {
   if ($dbh->do('INSERT INTO w (id, server_id) VALUES (?, @@server_id)', undef, $id)) {
     printf $acks "ack %d %.6f %s\n", $id, time, $connected_to;
   } else {
-    printf $acks "error %d %.6f %s %s\n", $id, time, $connected_to, ($dbh->errstr // '?') =~ s/\s+/ /gr;
+    printf $acks "error %d %.6f %s %s\n", $id, time, $connected_to, RouteClient::one_line($dbh->errstr);
     $dbh->disconnect;
     $dbh = undef;
     sleep 0.005;
