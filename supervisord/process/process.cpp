@@ -18,6 +18,7 @@
 #include "common/shell_words.h"
 #include "supervisord/logs/child_log_file.h"
 #include "supervisord/logs/strip_ansi.h"
+#include "supervisord/process/command_path.h"
 #include "supervisord/process/output_capture.h"
 #include "supervisord/process/process_environment.h"
 #include "supervisord/process/process_host.h"
@@ -268,9 +269,27 @@ void Process::afterPreStart(std::optional<std::string> error) {
   if (answer) feed(*answer);
 }
 
-std::optional<Event> Process::spawnChild() {
+common::Result<std::vector<std::string>> Process::commandLine() const {
+  using common::ErrorKind;
   auto argv = common::shlexSplit(config_.command);
-  if (!argv) return SpawnFailed{"can't parse command " + common::pythonRepr(config_.command) + ": " + argv.error()};
+  if (!argv)
+    return common::makeError(ErrorKind::NotExecutable,
+                             "can't parse command " + common::pythonRepr(config_.command) + ": " + argv.error());
+  if (argv->empty()) return common::makeError(ErrorKind::NotExecutable, "command is empty");
+  return std::move(*argv);
+}
+
+common::Result<void> Process::checkCommand() const {
+  auto argv = commandLine();
+  if (!argv) return argv.takeError();
+  auto found = resolveCommand(argv->front(), processEnvironment(host_.baseEnvironment(), host_.serverUrl(), config_));
+  if (!found) return found.takeError();
+  return {};
+}
+
+std::optional<Event> Process::spawnChild() {
+  auto argv = commandLine();
+  if (!argv) return SpawnFailed{argv.error()};
 
   SpawnRequest request;
   request.name = config_.name;

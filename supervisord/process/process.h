@@ -45,6 +45,10 @@ class Process {
   common::Result<void> start();
   common::Result<void> stop();
   common::Result<void> signal(int signal);
+  // Supervisor's get_execv_args, as the spawn will do it: the command parses, is not
+  // empty, and names a file that can be run (kinds NotExecutable, NoFile). The API
+  // checks it before a start, as Supervisor does, rather than spawn what must fail.
+  common::Result<void> checkCommand() const;
   // At shutdown: BACKOFF -> FATAL (Supervisor's give_up). Ours: a process waiting
   // for its group (EXITED, STOPPED) too, when the group escalates; `reason` becomes spawnerr.
   void giveUp(const std::string& reason = "");
@@ -77,6 +81,7 @@ class Process {
   void feed(const Event& event);
   void carryOut(const Step& step);
   std::optional<Event> spawnChild();
+  common::Result<std::vector<std::string>> commandLine() const;
   void afterPreStart(std::optional<std::string> error);
   void armTimer(std::optional<WallTime> wakeAt);
   void recordOutput(bool isStderr, std::string data, bool captured);

@@ -12,10 +12,8 @@
 #include <vector>
 
 #include "common/namespec.h"
-#include "common/shell_words.h"
 #include "common/value_types.h"
 #include "supervisord/logs/log_reader.h"
-#include "supervisord/process/command_path.h"
 #include "supervisord/process/process_description.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
@@ -239,19 +237,8 @@ Reply Interface::startProcess(const std::string& namespec, bool wait) {
   const Process& p = *target.process;
 
   // Supervisor tests the command first rather than spawning what will surely fail.
-  auto argv = common::shlexSplit(p.config().command);
-  if (!argv) return rpcError(Faults::NOT_EXECUTABLE, "can't parse command " + p.config().command + ": " + argv.error());
-  if (argv->empty()) return rpcError(Faults::NOT_EXECUTABLE, "command is empty");
-  config::Environment environment = supervisor_.baseEnvironment();
-  for (const auto& [key, value] : p.config().environment) {  // the program's values win
-    auto same = std::find_if(environment.begin(), environment.end(), [&](const auto& kv) { return kv.first == key; });
-    if (same != environment.end())
-      same->second = value;
-    else
-      environment.emplace_back(key, value);
-  }
-  auto resolved = process::resolveCommand(argv->front(), environment);
-  if (!resolved) return rpcError(faultFor(resolved.errorKind()), resolved.error());  // NO_FILE, NOT_EXECUTABLE
+  if (auto command = p.checkCommand(); !command)
+    return rpcError(faultFor(command.errorKind()), command.error());  // NOT_EXECUTABLE, NO_FILE
 
   if (process::isRunningState(p.state())) return rpcError(Faults::ALREADY_STARTED, namespec);
   if (p.state() == ProcessState::Unknown)

@@ -45,6 +45,10 @@ stdout_logfile=NONE
 command=/no/such/program
 autostart=false
 
+[program:noexec]
+command=/etc/hostname
+autostart=false
+
 [program:crash]
 command=/bin/sh -c 'exit 3'
 autostart=false
@@ -265,6 +269,7 @@ class Parity(unittest.TestCase):
             ("supervisor.startProcess", "nope:*"),
             ("supervisor.startProcess", "sleeper"),
             ("supervisor.startProcess", "ghost"),
+            ("supervisor.startProcess", "noexec"),
             ("supervisor.startProcess",),
             ("supervisor.startProcess", "a", True, 3),
             ("supervisor.stopProcess", "idle"),
