@@ -163,7 +163,7 @@ struct ClusterNode::State {
         }
         cluster::ElectionSettings settings{config.node, config.settle, config.leaseTtl,
                                            config.noQuorumPolicy == config::NoQuorumPolicy::Freeze,
-                                           config.primaryStartTimeout};
+                                           config.primaryStartTimeout, config.minCandidates};
         found[namespec] = std::make_unique<ProgramState>(group->name(), p->config().name, settings);
       }
     programs = std::move(found);

@@ -83,6 +83,9 @@ std::optional<std::string> Election::best(const View& view, const Local& local, 
     if (m.health == Health::Up && m.score && m.eligible && m.role == MemberRole::Replica)
       all.push_back({node, *m.score});
   }
+  // Too few to compare: the one with the newest data may be among those missing (with one
+  // semi-sync acknowledgement, an acknowledged row may be on one replica only).
+  if (static_cast<int>(all.size()) < settings_.minCandidates) return std::nullopt;
   std::vector<Candidate> chosen = all;
   if (view.handover) {
     std::erase_if(chosen, [&](const Candidate& c) { return c.node == view.handover->from; });

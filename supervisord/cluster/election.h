@@ -96,6 +96,7 @@ struct ElectionSettings {
   double retryDelay = 10;  // seconds a failed promotion keeps this node out (the lease TTL)
   bool freezeWithoutQuorum = false;  // no_quorum_policy = freeze: a fenced primary stays primary
   double primaryStartTimeout = 300;  // a primary restarting locally keeps the key this long
+  int minCandidates = 1;   // no election with fewer candidates in sight (this node included)
 };
 
 class Election {

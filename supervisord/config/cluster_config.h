@@ -37,6 +37,7 @@ struct ClusterConfig {
   double primaryStartTimeout = 300;  // seconds a crashed primary may take to run again before
                                      // it gives up the leader key (0: at once; Patroni's
                                      // master_start_timeout)
+  int minCandidates = 1;             // an election needs this many candidates (this node included)
   WatchdogMode watchdogMode = WatchdogMode::Off;
   std::string watchdogDevice = "/dev/watchdog";  // fed while this node is primary and its lease fresh
   bool operator==(const ClusterConfig&) const = default;

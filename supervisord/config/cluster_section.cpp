@@ -141,6 +141,15 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
                        " s): a lease is renewed at least twice before the fence");
   TRY_ASSIGN(c.primaryStartTimeout,
              r.parse<double>("primary_start_timeout", "300", seconds("primary_start_timeout", 0), extra));
+  TRY_ASSIGN(c.minCandidates, r.parse<int>(
+                                  "min_candidates", "1",
+                                  [](std::string_view text) -> Result<int> {
+                                    auto n = common::parseInteger(strip(text));
+                                    if (!n || *n < 1 || *n > 1000)
+                                      return invalid("min_candidates", text, "a whole number from 1 to 1000");
+                                    return static_cast<int>(*n);
+                                  },
+                                  extra));
   TRY_ASSIGN(c.watchdogMode,
              r.parse<WatchdogMode>("watchdog_mode", "off",
                                    oneOf<WatchdogMode>("watchdog_mode", {{"off", WatchdogMode::Off},
@@ -176,7 +185,7 @@ Result<std::optional<ClusterConfig>> readClusterSection(const common::IniFile& i
 const std::vector<std::string>& clusterKeys() {
   static const std::vector<std::string> keys = {"name",     "node",   "etcd",      "lease_ttl",   "fence_margin",
                                                 "no_quorum_policy", "settle", "advertise", "etcd_timeout",
-                                                "primary_start_timeout", "watchdog_mode", "watchdog_device"};
+                                                "primary_start_timeout", "min_candidates", "watchdog_mode", "watchdog_device"};
   return keys;
 }
 

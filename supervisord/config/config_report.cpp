@@ -288,6 +288,7 @@ std::string configJson(const Config& config) {
                       {"advertise", c.advertise},
                       {"etcd_timeout", c.requestTimeout},
                       {"primary_start_timeout", c.primaryStartTimeout},
+                      {"min_candidates", c.minCandidates},
                       {"watchdog_mode", watchdogModeName(c.watchdogMode)},
                       {"watchdog_device", c.watchdogDevice}};
   }

@@ -336,6 +336,25 @@ TEST_CASE("election: a replica holding a stale key of its own releases it once",
   CHECK(e.observe(view, up(0), 100.1).empty());
 }
 
+TEST_CASE("election: with min_candidates, too few candidates in sight elect nobody", "[cluster][election]") {
+  ElectionSettings two = settings("n2");
+  two.minCandidates = 2;
+  Election e(two);
+  View view;
+  view.members = {{"n2", member("n2", -5)}};  // n1 (the old primary) gone, n3 down
+  double now = 100;
+  REQUIRE(kinds(e.observe(view, up(-5), now)) == std::vector<Kind>{Kind::RefreshScore});
+  now += 0.5;
+  CHECK(e.observe(view, up(-5), now).empty());  // alone: no Acquire
+  CHECK(e.role() == MemberRole::Replica);
+  // n3 comes back with less: now two can be compared, and n2 is the best.
+  view.members["n3"] = member("n3", -10);
+  now += 2;
+  REQUIRE(kinds(e.observe(view, up(-5), now)) == std::vector<Kind>{Kind::RefreshScore});
+  now += 0.5;
+  CHECK(kinds(e.observe(view, up(-5), now)) == std::vector<Kind>{Kind::Acquire});
+}
+
 TEST_CASE("election: a release etcd did not carry out is asked for again", "[cluster][election]") {
   Election e(settings("n1"));
   double now = 100;

@@ -57,6 +57,7 @@ TEST_CASE("cluster: the defaults, with only name and etcd", "[config][cluster]")
   CHECK(k.requestTimeout == 1);
   CHECK(k.watchdogMode == WatchdogMode::Off);
   CHECK(k.watchdogDevice == "/dev/watchdog");
+  CHECK(k.minCandidates == 1);
 }
 
 TEST_CASE("cluster: lease_ttl alone is valid for every value, with fence_margin and etcd_timeout following it",
@@ -85,7 +86,7 @@ TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
                        "etcd = http://10.0.0.1:2379, 10.0.0.2:2379 http://[::1]:2379/\n"
                        "lease_ttl = 5\nfence_margin = 1500ms\nno_quorum_policy = STOP\nsettle = 0.25\n"
                        "advertise = 10.0.0.9:%(ENV_PGPORT)s\netcd_timeout = 500ms\nprimary_start_timeout = 0\n"
-                       "watchdog_mode = Required\nwatchdog_device = /run/%(ENV_PGPORT)s.wd\n",
+                       "watchdog_mode = Required\nwatchdog_device = /run/%(ENV_PGPORT)s.wd\nmin_candidates = 2\n",
                        kProgram + "follow_command=/bin/true follow\nroute_command=/bin/true route\n"
                                   "notify_command=/bin/true notify\n");
   INFO((c.ok() ? "" : c.error()));
@@ -102,6 +103,7 @@ TEST_CASE("cluster: every key, with expansions", "[config][cluster]") {
   CHECK(k.primaryStartTimeout == 0);
   CHECK(k.watchdogMode == WatchdogMode::Required);
   CHECK(k.watchdogDevice == "/run/5432.wd");
+  CHECK(k.minCandidates == 2);
   const PolicyConfig& p = c->groups.at(0).processes.at(0).policy;
   CHECK(p.followCommand == "/bin/true follow");
   CHECK(p.routeCommand == "/bin/true route");
@@ -148,6 +150,8 @@ TEST_CASE("cluster: bad values name the file, line, section and key", "[config][
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nlease_ttl=3\nfence_margin=1\netcd_timeout=1.5\n") ==
         "F:10: [cluster] etcd_timeout: etcd_timeout (1.5 s) must be at most half of lease_ttl - fence_margin (2 "
         "s): a lease is renewed at least twice before the fence");
+  CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nmin_candidates=0\n") ==
+        "F:8: [cluster] min_candidates: invalid 'min_candidates' value '0' (expected a whole number from 1 to 1000)");
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nwatchdog_mode=on\n") ==
         "F:8: [cluster] watchdog_mode: invalid 'watchdog_mode' value 'on' (expected off, automatic or required)");
   CHECK(errorOf(d, "name=demo\netcd=127.0.0.1:2379\nwatchdog_device=watchdog\n") ==
