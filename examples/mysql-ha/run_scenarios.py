@@ -731,6 +731,14 @@ class Run:
         for other in self.others(primary):
             waited = self.nodes[other].sql("SELECT MASTER_GTID_WAIT('%s', 60)" % position).strip()
             assert waited == "0", "%s did not catch up with %s (%s)\n%s" % (other, position, waited, self.diagnostics())
+        # Only the primary lets the application in (bin/lib.sh app_access).
+        for name, node in self.nodes.items():
+            app = subprocess.run(["mariadb", "--no-defaults", "-uapp", "-papppw", "-h127.0.0.1", "-P%d" % node.port,
+                                  "--connect-timeout=2", "-e", "SELECT 1"], capture_output=True, text=True, timeout=30)
+            if name == primary:
+                assert app.returncode == 0, "the application cannot connect to the primary %s: %s" % (name, app.stderr)
+            else:
+                assert "locked" in app.stderr, "the application reached replica %s: %s" % (name, app.stderr or "it could")
         rows = {}
         for name, node in self.nodes.items():
             ids = {int(x) for x in node.sql("SELECT id FROM demo.w").split()}

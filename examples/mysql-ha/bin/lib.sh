@@ -56,6 +56,23 @@ via() {
   printf '%s\n' "$1"
 }
 
+# app_access on|off: whether the application's account may connect here. Only the primary
+# lets it in: a former primary restarted, demoted or cut off, with the route still naming
+# it, must not serve reads older than what clients already saw (the nemesis's monotonic
+# reads). Not binlogged (each node decides for itself); "off" also ends the app's sessions.
+app_access() {
+  local verb=LOCK
+  [ "$1" = on ] && verb=UNLOCK
+  sql -e "SET sql_log_bin = 0; ALTER USER 'app'@'127.0.0.1' ACCOUNT $verb;" || return 1
+  if [ "$1" = off ]; then
+    local id
+    for id in $(sql -N -B -e "SELECT id FROM information_schema.processlist WHERE user = 'app'"); do
+      sql -e "KILL $id" 2>/dev/null
+    done
+  fi
+  return 0
+}
+
 # gtid_seq_sum LIST: the sum over domains of a GTID list's sequence numbers ("0-1-42,1-2-7" -> 49).
 gtid_seq_sum() {
   awk -v list="$1" 'BEGIN { n = split(list, g, ","); s = 0
