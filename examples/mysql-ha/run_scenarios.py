@@ -84,7 +84,7 @@ def wait(predicate, timeout, what):
 
 
 class Node:
-    def __init__(self, run, index, name, etcd):
+    def __init__(self, run, index, name, etcd, timeline):
         self.name = name
         self.id = index + 1
         self.dir = os.path.join(run, name)
@@ -98,7 +98,7 @@ class Node:
         self.marker = Marker()
         self.proc = None
         self.output = None
-        self.timeline = Timeline(os.path.join(run, "events.log"))
+        self.timeline = timeline        # the run's event log (a watchdog reset is marked there)
         self.lock = threading.RLock()  # start, kill and the watchdog's reset come from several threads
         self.reboot = None
         self.closed = False
@@ -546,7 +546,7 @@ class Run:
         seed = os.path.join(self.dir, "seed", "data")
         subprocess.run([os.path.join(HERE, "bin", "bootstrap-datadir"), seed], check=True)
         for index, name in enumerate(NODES):
-            node = self.nodes[name] = Node(self.dir, index, name, self.etcd)
+            node = self.nodes[name] = Node(self.dir, index, name, self.etcd, self.timeline)
             shutil.copytree(seed, os.path.join(node.dir, "data"), symlinks=True)
         shutil.rmtree(os.path.dirname(seed))
         self.link_pairs()

@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_harness import ClusterNodes, EtcdCluster, role_program_section  # noqa: E402
+from daemon_harness import wait_until  # noqa: E402
 from watchdog_device import WatchdogDevice  # noqa: E402
 
 SCORES = {"n1": 0, "n2": -5, "n3": -10}
@@ -65,11 +66,11 @@ class ClusterScenario(unittest.TestCase):
         raise AssertionError(str(error) + "\n" + self.nodes.diagnostics()) from error
 
     def wait(self, predicate, what, timeout=10):
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                self.fail_with_diagnostics(AssertionError("timed out waiting for " + what))
-            time.sleep(0.05)
+        """daemon_harness.wait_until, failing with the nodes' diagnostics."""
+        try:
+            wait_until(predicate, timeout, what)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
 
     def elect_n1(self):
         """The first election: n1 (best score) primary, n2 and n3 following it."""
