@@ -240,10 +240,7 @@ struct ClusterNode::State {
       renewing = false;
       if (id != lease) return;
       if (result) {
-        renewedAt = std::max(renewedAt, sentAt);
-        lastFailure.clear();
-        feedWatchdog(sentAt);
-        setQuorum(true);
+        renewed(sentAt);
       } else if (cluster::isLeaseNotFound(result.error())) {
         log(config::LogLevel::Warn, "lease " + std::to_string(id) + " expired in etcd: its keys are gone");
         lease = 0;
@@ -253,6 +250,14 @@ struct ClusterNode::State {
         failure("could not renew the etcd lease", result.error());
       }
     }));
+  }
+
+  // A renewal sent at `sentAt` was confirmed: the lease lasts until sentAt + lease_ttl at least.
+  void renewed(double sentAt) {
+    renewedAt = std::max(renewedAt, sentAt);
+    lastFailure.clear();
+    feedWatchdog(sentAt);
+    setQuorum(true);
   }
 
   // ---- Watchdog ----------------------------------------------------------------------------
@@ -273,7 +278,7 @@ struct ClusterNode::State {
     const long long id = lease;
     client->keepAlive(id, guarded([this, sentAt, id, done = std::move(done)](common::Result<std::int64_t> result) {
       if (id != lease || !result) return done(false);
-      renewedAt = std::max(renewedAt, sentAt);
+      renewed(sentAt);
       done(cluster::mayFeed(sentAt, steadyNow(), config.leaseTtl));
     }));
   }
