@@ -69,6 +69,9 @@ struct ProgramState {
   bool publishing = false;
   bool stoppedByFence = false;
   bool fenceDemoting = false;   // the fence's demote hook is running (the watchdog stays armed)
+  double electionScoreAsked = 0;  // wall time of the election's RefreshScore; 0: none since a leader
+  bool freshScore = false;        // the score_command run it asked for has answered
+  std::optional<long long> reconsiderAt;  // a refused Acquire: decide again once the view reached it
 
   ProgramState(std::string g, std::string n, cluster::ElectionSettings settings)
       : group(std::move(g)), name(std::move(n)), namespec(common::makeNamespec(group, name)),
@@ -98,6 +101,7 @@ struct ClusterNode::State {
   bool maintenance = false;
   bool evaluationPosted = false;
   bool resyncing = false;
+  long long viewRevision = 0;   // the etcd revision the programs' views reflect
   bool leaving = false;         // the daemon is stopping
   bool left = false;            // the lease is revoked (or there was none)
   std::string lastFailure;      // the last etcd failure logged (repeats are not)
@@ -163,7 +167,7 @@ struct ClusterNode::State {
         }
         cluster::ElectionSettings settings{config.node, config.settle, config.leaseTtl,
                                            config.noQuorumPolicy == config::NoQuorumPolicy::Freeze,
-                                           config.primaryStartTimeout, config.minCandidates};
+                                           config.primaryStartTimeout, config.minCandidates, config.leaseTtl};
         found[namespec] = std::make_unique<ProgramState>(group->name(), p->config().name, settings);
       }
     programs = std::move(found);
@@ -180,6 +184,7 @@ struct ClusterNode::State {
     if (leaving) return local;  // a stopping daemon is nobody's candidate
     auto report = supervisor.policyReport(p.group, p.name);
     if (report && local.health == Health::Up) local.score = report->score;
+    local.freshScore = p.freshScore && local.health == Health::Up;
     return local;
   }
 
@@ -385,6 +390,7 @@ struct ClusterNode::State {
         p->leaderLease = 0;
       }
       for (const auto& kv : result->kvs) apply(kv);
+      viewRevision = result->revision;
       startWatch(result->revision + 1);
       scheduleResync(5);  // a safety net under the watch
       evaluateSoon();
@@ -401,13 +407,14 @@ struct ClusterNode::State {
   void startWatch(long long revision) {
     watch = client->watchPrefix(
         keys.prefix(), revision,
-        guarded([this](std::vector<cluster::WatchEvent> events, std::int64_t) {
+        guarded([this](std::vector<cluster::WatchEvent> events, std::int64_t revision) {
           for (const auto& event : events) {
             if (event.type == cluster::WatchEvent::Type::Put)
               apply(event.kv);
             else
               remove(event.kv.key);
           }
+          viewRevision = std::max(viewRevision, static_cast<long long>(revision));
           evaluateSoon();
         }),
         guarded([this](std::string reason) {
@@ -515,6 +522,11 @@ struct ClusterNode::State {
     const double now = steadyNow();
     std::optional<double> next;
     for (auto& [namespec, p] : programs) {
+      noteFreshScore(*p);
+      if (p->reconsiderAt && viewRevision >= *p->reconsiderAt) {
+        p->reconsiderAt.reset();
+        carryOut(*p, p->election.reconsider(viewOf(*p), localOf(*p), now));
+      }
       carryOut(*p, p->election.observe(viewOf(*p), localOf(*p), now));
       publish(*p);
       if (auto deadline = p->election.nextDeadline(now); deadline && (!next || *deadline < *next)) next = deadline;
@@ -576,6 +588,8 @@ struct ClusterNode::State {
     };
     switch (a.kind) {
       case Action::Kind::RefreshScore:
+        p.electionScoreAsked = supervisor.now();
+        p.freshScore = false;
         supervisor.refreshScore(p.group, p.name, "election");
         return;
 
@@ -587,11 +601,23 @@ struct ClusterNode::State {
         log(config::LogLevel::Info, namespec + ": taking the leader key (best candidate)");
         const std::string value = cluster::encodeLeader(config.node, config.advertise);
         const long long ourLease = lease;
+        // The decision holds only on the candidates' entries this node decided on: etcd
+        // refuses the key if any changed after viewRevision (a fresher score not seen yet).
+        const long long decidedAt = viewRevision;
         client->createIfAbsent(
             keys.leader(p.namespec), value, lease,
-            withProgram([this, ourLease, ourValue = value](ProgramState& p,
-                                                                   common::Result<cluster::CreateResult> result) {
+            withProgram([this, ourLease, ourValue = value, decidedAt](ProgramState& p,
+                                                                     common::Result<cluster::CreateResult> result) {
               bool won = false;
+              if (result && !result->succeeded && !result->holder) {
+                log(config::LogLevel::Info, p.namespec + ": not taking the leader key: a candidate's entry changed "
+                                                         "after this node's view (revision " +
+                                                         std::to_string(result->newest) + " > " +
+                                                         std::to_string(decidedAt) + "); deciding again");
+                p.reconsiderAt = result->newest;
+                evaluateSoon();
+                return;
+              }
               if (!result) {
                 failure(p.namespec + ": could not take the leader key", result.error());
               } else if (result->succeeded) {
@@ -606,7 +632,8 @@ struct ClusterNode::State {
               if (!won) log(config::LogLevel::Info, p.namespec + ": lost the race for the leader key");
               carryOut(p, p.election.acquired(won, viewOf(p), localOf(p), steadyNow()));
               evaluateSoon();
-            }));
+            }),
+            cluster::Unchanged{keys.members(p.namespec), decidedAt});
         return;
       }
 
@@ -738,12 +765,30 @@ struct ClusterNode::State {
     }));
   }
 
+  // Latches that the score this election asked for has come (policyReport keeps the last
+  // run of the hook only: the next periodic run must not undo it); a leader ends it.
+  void noteFreshScore(ProgramState& p) {
+    const process::Process* process = processOf(p);
+    if (p.view.leader || !process || healthOf(*process) != Health::Up) {
+      p.electionScoreAsked = 0;
+      p.freshScore = false;
+      return;
+    }
+    if (p.freshScore || p.electionScoreAsked == 0) return;
+    auto report = supervisor.policyReport(p.group, p.name);
+    if (!report) return;
+    for (const policy::HookRun& run : report->hooks)
+      if (run.hook == "score" && run.reason == "election" && run.ok && run.finished > 0 &&
+          run.started >= p.electionScoreAsked)
+        p.freshScore = true;
+  }
+
   // ---- Publishing --------------------------------------------------------------------------
 
   std::string memberValue(const ProgramState& p) const {
     const cluster::Local local = localOf(p);
     return cluster::encodeMember(cluster::Member{config.node, config.advertise, local.health, p.election.role(),
-                                                 local.score, p.election.eligible(steadyNow())});
+                                                 local.score, p.election.eligible(steadyNow()), local.freshScore});
   }
 
   void publish(ProgramState& p) {
@@ -792,10 +837,6 @@ struct ClusterNode::State {
     auto [group, name] = common::splitNamespec(namespec);
     if (!name) return nullptr;
     return find(common::makeNamespec(group, *name));
-  }
-
-  static bool isCandidate(const cluster::Member& m) {
-    return m.health == Health::Up && m.score && m.eligible && m.role == MemberRole::Replica;
   }
 
   void requestHandover(ProgramState& p, const std::string& from, const std::string& to, Done done) {
@@ -900,11 +941,11 @@ void ClusterNode::switchover(const std::string& program, const std::string& node
   if (node == primary) return done(refused(node + " is already the primary"));
   if (!node.empty()) {
     auto target = view.members.find(node);
-    if (target == view.members.end() || !State::isCandidate(target->second))
+    if (target == view.members.end() || !cluster::isCandidate(target->second))
       return done(refused(node + " is not a candidate (not running, no score, or not eligible)"));
   } else {
     bool any = false;
-    for (const auto& [n, m] : view.members) any = any || (n != primary && State::isCandidate(m));
+    for (const auto& [n, m] : view.members) any = any || (n != primary && cluster::isCandidate(m));
     if (!any) return done(refused("no other node is a candidate"));
   }
   s.requestHandover(*p, primary, node, std::move(done));
@@ -925,7 +966,7 @@ void ClusterNode::failover(const std::string& program, const std::string& node, 
       return done(refused("the primary " + from + " is healthy (use switchover)"));
   }
   auto target = view.members.find(node);
-  if (target == view.members.end() || !State::isCandidate(target->second))
+  if (target == view.members.end() || !cluster::isCandidate(target->second))
     return done(refused(node + " is not a candidate (not running, no score, or not eligible)"));
   s.requestHandover(*p, from, node, std::move(done));
 }

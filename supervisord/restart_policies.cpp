@@ -94,6 +94,9 @@ struct RestartPolicies::ProcessEntry {
   std::map<std::string, policy::HookRun> hooks;  // the last run of each hook
   std::unique_ptr<policy::CommandRun> preStart;
   std::unique_ptr<asio::steady_timer> scoreTimer;
+  bool scoreRunning = false;  // one score run at a time: two would race to set `score` and its record
+  bool scoreAsked = false;    // refreshScore's run waits for the one in flight, then runs at once
+  std::string scoreReason;    // the reason it was asked with
   bool roleBusy = false;
 };
 
@@ -515,6 +518,7 @@ void RestartPolicies::stateChanged(Process& process, const process::StateChanged
   if (change.to == ProcessState::Running && !policy.scoreCommand.empty()) scheduleScore(process, 0);
   if (change.to != ProcessState::Running && change.from == ProcessState::Running) {
     e->score.reset();
+    e->scoreAsked = false;
     if (e->scoreTimer) e->scoreTimer->cancel();
   }
 
@@ -561,12 +565,21 @@ void RestartPolicies::scheduleScore(Process& process, double delay, const std::s
     if (ec || !*alive) return;
     Process* p = find(group, name);
     if (!p || p->state() != ProcessState::Running || !supervisor_.supervisorRunning()) return;
+    ProcessEntry* e = entry(*p);
+    if (e->scoreRunning) return;  // the run in flight schedules the next one when it ends
+    e->scoreRunning = true;
+    e->scoreAsked = false;
     runHook(*p, "score", reason, [this, group, name](const policy::HookRun& run) {
       Process* p = find(group, name);
-      if (!p || p->state() != ProcessState::Running) return;
-      ProcessEntry* e = entry(*p);
+      ProcessEntry* e = p ? entry(*p) : nullptr;
+      if (!e) return;
+      e->scoreRunning = false;
+      if (p->state() != ProcessState::Running) return;
       e->score = run.ok ? parseScore(run.output) : std::nullopt;
-      scheduleScore(*p, p->config().policy.scoreInterval);
+      if (e->scoreAsked)
+        scheduleScore(*p, 0, e->scoreReason);
+      else
+        scheduleScore(*p, p->config().policy.scoreInterval);
     });
   });
 }
@@ -682,8 +695,13 @@ void RestartPolicies::setRole(const Process& process, policy::ProgramRole role) 
 }
 
 void RestartPolicies::refreshScore(Process& process, const std::string& reason) {
-  if (!process.config().policy.scoreCommand.empty() && process.state() == ProcessState::Running)
+  if (!process.config().policy.scoreCommand.empty() && process.state() == ProcessState::Running) {
+    ProcessEntry* e = entry(process);
+    if (!e) return;
+    e->scoreAsked = true;
+    e->scoreReason = reason;
     scheduleScore(process, 0, reason);
+  }
 }
 
 }  // namespace supervisord

@@ -54,7 +54,8 @@ std::string encodeMember(const Member& m) {
                 {"address", m.address},
                 {"health", healthName(m.health)},
                 {"role", roleName(m.role)},
-                {"eligible", m.eligible}};
+                {"eligible", m.eligible},
+                {"fresh", m.freshScore}};
   value["score"] = m.score ? json(*m.score) : json(nullptr);
   return value.dump();
 }
@@ -69,6 +70,7 @@ std::optional<Member> decodeMember(const std::string& node, const std::string& v
   m.role = roleFromName(text(*o, "role")).value_or(MemberRole::Replica);
   if (auto s = o->find("score"); s != o->end() && s->is_number_integer()) m.score = s->get<long long>();
   if (auto e = o->find("eligible"); e != o->end() && e->is_boolean()) m.eligible = e->get<bool>();
+  if (auto f = o->find("fresh"); f != o->end() && f->is_boolean()) m.freshScore = f->get<bool>();
   return m;
 }
 

@@ -3,7 +3,7 @@
 //
 //   /supervisor-ha/<cluster>/maintenance                        "on" (absent: off)
 //   /supervisor-ha/<cluster>/programs/<namespec>/leader          {"node","address"}
-//   /supervisor-ha/<cluster>/programs/<namespec>/members/<node>  {"node","address","health","role","score","eligible"}
+//   /supervisor-ha/<cluster>/programs/<namespec>/members/<node>  {"node","address","health","role","score","eligible","fresh"}
 //   /supervisor-ha/<cluster>/programs/<namespec>/handover        {"from","to"}
 //
 // Namespecs and node names hold no '/' (the config allows letters, digits, '-', '_',
@@ -25,8 +25,9 @@ class ClusterKeys {
   std::string maintenance() const { return prefix_ + "maintenance"; }
   std::string leader(const std::string& program) const { return programs_ + program + "/leader"; }
   std::string member(const std::string& program, const std::string& node) const {
-    return programs_ + program + "/members/" + node;
+    return members(program) + node;
   }
+  std::string members(const std::string& program) const { return programs_ + program + "/members/"; }
   std::string handover(const std::string& program) const { return programs_ + program + "/handover"; }
 
   // What a key is about.

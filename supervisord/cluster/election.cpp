@@ -71,18 +71,22 @@ bool Election::candidate(const Local& local, double now) const {
   return local.health == Health::Up && local.score.has_value() && local.quorum && eligible(now);
 }
 
-std::optional<std::string> Election::best(const View& view, const Local& local, double now) const {
-  struct Candidate {
-    std::string node;
-    long long score;
-  };
+bool isCandidate(const Member& m) {
+  return m.health == Health::Up && m.score && m.eligible && m.role == MemberRole::Replica;
+}
+
+std::vector<Election::Candidate> Election::candidates(const View& view, const Local& local, double now) const {
   std::vector<Candidate> all;
-  if (candidate(local, now)) all.push_back({settings_.node, *local.score});
+  if (candidate(local, now)) all.push_back({settings_.node, *local.score, local.freshScore});
   for (const auto& [node, m] : view.members) {
     if (node == settings_.node) continue;  // our own entry may lag behind `local`
-    if (m.health == Health::Up && m.score && m.eligible && m.role == MemberRole::Replica)
-      all.push_back({node, *m.score});
+    if (isCandidate(m)) all.push_back({node, *m.score, m.freshScore});
   }
+  return all;
+}
+
+std::optional<std::string> Election::best(const View& view, const Local& local, double now) const {
+  const std::vector<Candidate> all = candidates(view, local, now);
   // Too few to compare: the one with the newest data may be among those missing (with one
   // semi-sync acknowledgement, an acknowledged row may be on one replica only).
   if (static_cast<int>(all.size()) < settings_.minCandidates) return std::nullopt;
@@ -154,6 +158,12 @@ std::vector<Action> Election::observe(const View& view, const Local& local, doub
         return observe(view, local, now);
       }
       if (now < settleUntil_) return out;
+      if (now < settleUntil_ + settings_.scoreWait) {
+        // A score taken before the leader key went may be short of what that node holds
+        // now (a replica receives until its election score stops it): wait for them all.
+        const auto all = candidates(view, local, now);
+        if (!std::all_of(all.begin(), all.end(), [](const Candidate& c) { return c.fresh; })) return out;
+      }
       if (best(view, local, now) == settings_.node) {
         phase_ = Phase::Acquiring;
         out.push_back(make(Action::Kind::Acquire));
@@ -256,6 +266,12 @@ std::vector<Action> Election::acquired(bool won, const View& view, const Local& 
   return observe(view, local, now);
 }
 
+std::vector<Action> Election::reconsider(const View& view, const Local& local, double now) {
+  if (phase_ != Phase::Acquiring) return {};
+  phase_ = Phase::Settling;  // settleUntil_ has passed: decides at once
+  return observe(view, local, now);
+}
+
 std::vector<Action> Election::promoted(bool ok, const View& view, const Local& local, double now) {
   if (phase_ != Phase::Promoting) return {};
   if (!ok) {
@@ -311,7 +327,10 @@ std::optional<double> Election::nextDeadline(double now) const {
   auto consider = [&](double t) {
     if (t > now && (!next || t < *next)) next = t;
   };
-  if (phase_ == Phase::Settling) consider(settleUntil_);
+  if (phase_ == Phase::Settling) {
+    consider(settleUntil_);
+    consider(settleUntil_ + settings_.scoreWait);
+  }
   if (phase_ == Phase::Replica) consider(nextAttempt_);
   if (phase_ == Phase::Primary && recoveringSince_) consider(*recoveringSince_ + settings_.primaryStartTimeout);
   consider(ineligibleUntil_);

@@ -7,7 +7,8 @@
 // The rules (README.md, "Cluster mode"): a node promotes only after winning the leader
 // key; a primary that loses the key, or its lease (quorum), stops acting as primary
 // before the key can pass to anyone else; without a leader, every healthy candidate
-// waits `settle` and only the best (highest score, ties: smallest node name) tries.
+// waits `settle` and every other candidate's score for this election (at most `scoreWait`
+// more), and only the best (highest score, ties: smallest node name) tries.
 
 #include <map>
 #include <optional>
@@ -36,8 +37,12 @@ struct Member {
   MemberRole role = MemberRole::Replica;
   std::optional<long long> score;  // nullopt: never promote
   bool eligible = true;            // false for a while after a failed promotion
+  bool freshScore = false;         // `score` was taken for the election under way (Local::freshScore)
   bool operator==(const Member&) const = default;
 };
+
+// A member that may win an election: running, scored, eligible, not primary.
+bool isCandidate(const Member& member);
 
 struct Leader {
   std::string node;
@@ -66,6 +71,9 @@ struct Local {
   Health health = Health::Down;
   std::optional<long long> score;
   bool quorum = false;  // this node's lease was renewed within lease_ttl - fence_margin
+  // `score` comes from a score_command run asked for by this election's RefreshScore
+  // (reason "election"): taken after the leader key went, it is what the node will run with.
+  bool freshScore = false;
 };
 
 struct Action {
@@ -97,6 +105,10 @@ struct ElectionSettings {
   bool freezeWithoutQuorum = false;  // no_quorum_policy = freeze: a fenced primary stays primary
   double primaryStartTimeout = 300;  // a primary restarting locally keeps the key this long
   int minCandidates = 1;   // no election with fewer candidates in sight (this node included)
+  // After `settle`, seconds a candidate waits for the fresh score of every candidate in sight
+  // (its own included) before it decides with the scores it has (the lease TTL: a node that
+  // cannot tell its score within it is as good as gone).
+  double scoreWait = 10;
 };
 
 class Election {
@@ -108,6 +120,9 @@ class Election {
 
   // Outcomes of the actions that report back.
   std::vector<Action> acquired(bool won, const View& view, const Local& local, double now);
+  // The Acquire was refused because a candidate's entry changed after the view it was
+  // decided on (etcd compared): decide again, on a view that has caught up.
+  std::vector<Action> reconsider(const View& view, const Local& local, double now);
   std::vector<Action> promoted(bool ok, const View& view, const Local& local, double now);
   std::vector<Action> demoted(bool ok, const View& view, const Local& local, double now);
   void followed(bool ok, const std::string& node, long long revision);
@@ -126,7 +141,13 @@ class Election {
  private:
   enum class Phase { Replica, Settling, Acquiring, Promoting, Primary, Demoting, Fenced };
 
+  struct Candidate {
+    std::string node;
+    long long score;
+    bool fresh;
+  };
   bool candidate(const Local& local, double now) const;
+  std::vector<Candidate> candidates(const View& view, const Local& local, double now) const;
   std::optional<std::string> best(const View& view, const Local& local, double now) const;
 
   ElectionSettings settings_;

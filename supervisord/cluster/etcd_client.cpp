@@ -535,8 +535,10 @@ void EtcdClient::rangePrefix(std::string prefix, Callback<RangeResult> done) {
   send(shared_, "/v3/kv/range", rangePrefixBody(prefix), reading(std::move(done), readRange));
 }
 
-void EtcdClient::createIfAbsent(std::string key, std::string value, std::int64_t lease, Callback<CreateResult> done) {
-  send(shared_, "/v3/kv/txn", createIfAbsentBody(key, value, lease), reading(std::move(done), readCreateIfAbsent));
+void EtcdClient::createIfAbsent(std::string key, std::string value, std::int64_t lease, Callback<CreateResult> done,
+                                std::optional<Unchanged> unchanged) {
+  send(shared_, "/v3/kv/txn", createIfAbsentBody(key, value, lease, unchanged),
+       reading(std::move(done), readCreateIfAbsent));
 }
 
 void EtcdClient::deleteIfCreateRevision(std::string key, std::int64_t createRevision, Callback<DeleteResult> done) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,10 +76,13 @@ class EtcdClient {
   void put(std::string key, std::string value, std::int64_t lease, Callback<std::int64_t> done);
   void range(std::string key, Callback<RangeResult> done);  // kvs: empty or the key
   void rangePrefix(std::string prefix, Callback<RangeResult> done);
-  // Creates `key` only if absent (one transaction). Lost: `holder` is the key as it is.
-  // After a timed-out attempt was retried elsewhere, the holder may be our own key:
-  // holder->lease == lease and holder->value == value tell.
-  void createIfAbsent(std::string key, std::string value, std::int64_t lease, Callback<CreateResult> done);
+  // Creates `key` only if absent (one transaction) and, with `unchanged`, only while no key
+  // under its prefix was written after its revision. Lost: `holder` is the key as it is;
+  // no holder: the guard failed (`newest`). After a timed-out attempt was retried
+  // elsewhere, the holder may be our own key: holder->lease == lease and holder->value ==
+  // value tell.
+  void createIfAbsent(std::string key, std::string value, std::int64_t lease, Callback<CreateResult> done,
+                      std::optional<Unchanged> unchanged = std::nullopt);
   // Deletes `key` only while it is the incarnation created at `createRevision` (the one
   // we created); deleted = false when it is gone or someone else's.
   void deleteIfCreateRevision(std::string key, std::int64_t createRevision, Callback<DeleteResult> done);

@@ -265,14 +265,23 @@ std::string rangePrefixBody(std::string_view prefix) {
 
 std::string deleteBody(std::string_view key) { return dumpBody({{"key", base64Encode(key)}}); }
 
-std::string createIfAbsentBody(std::string_view key, std::string_view value, std::int64_t lease) {
+std::string createIfAbsentBody(std::string_view key, std::string_view value, std::int64_t lease,
+                               const std::optional<Unchanged>& unchanged) {
   const std::string encodedKey = base64Encode(key);
   json put{{"key", encodedKey}, {"value", base64Encode(value)}};
   if (lease != 0) put["lease"] = idText(lease);
-  return dumpBody({{"compare", json::array({{{"target", "CREATE"}, {"result", "EQUAL"}, {"key", encodedKey},
-                                             {"create_revision", "0"}}})},
-                   {"success", json::array({{{"request_put", put}}})},
-                   {"failure", json::array({{{"request_range", {{"key", encodedKey}}}}})}});
+  json compare = json::array({{{"target", "CREATE"}, {"result", "EQUAL"}, {"key", encodedKey},
+                               {"create_revision", "0"}}});
+  json failure = json::array({{{"request_range", {{"key", encodedKey}}}}});
+  if (unchanged) {
+    // Over a range: every key in it (none: holds) was last written before revision + 1.
+    const std::string prefix = unchanged->prefix.empty() ? std::string(1, '\0') : unchanged->prefix;
+    const std::string end = base64Encode(prefixEnd(unchanged->prefix));
+    compare.push_back({{"target", "MOD"}, {"result", "LESS"}, {"key", base64Encode(prefix)}, {"range_end", end},
+                       {"mod_revision", idText(unchanged->revision + 1)}});
+    failure.push_back({{"request_range", {{"key", base64Encode(prefix)}, {"range_end", end}, {"keys_only", true}}}});
+  }
+  return dumpBody({{"compare", compare}, {"success", json::array({{{"request_put", put}}})}, {"failure", failure}});
 }
 
 std::string deleteIfCreateRevisionBody(std::string_view key, std::int64_t createRevision) {
@@ -349,12 +358,13 @@ RangeResult rangeFrom(Fields& fields, const json& message) {
   return range;
 }
 
-// The i-th entry of a txn's "responses", unwrapped from {"response_put": {..}} and the like.
-const json& txnResponse(Fields& fields, const json& message, std::string_view kind, std::string_view camel) {
+// The `index`th entry of a txn's "responses", unwrapped from {"response_put": {..}} and the like.
+const json& txnResponse(Fields& fields, const json& message, std::string_view kind, std::string_view camel,
+                        std::size_t index = 0) {
   static const json empty = json::object();
   const json& responses = fields.array(message, "responses");
-  if (responses.empty()) return empty;
-  return fields.object(responses.front(), kind, camel);
+  if (responses.size() <= index) return empty;
+  return fields.object(responses[index], kind, camel);
 }
 
 }  // namespace
@@ -379,6 +389,10 @@ common::Result<CreateResult> readCreateIfAbsent(int httpStatus, std::string_view
     const json& range = txnResponse(fields, *parsed, "response_range", "responseRange");
     RangeResult holders = rangeFrom(fields, range);
     if (!holders.kvs.empty()) created.holder = std::move(holders.kvs.front());
+    if (!created.holder) {  // the guard failed: its keys follow
+      const json& guarded = txnResponse(fields, *parsed, "response_range", "responseRange", 1);
+      for (const KeyValue& kv : rangeFrom(fields, guarded).kvs) created.newest = std::max(created.newest, kv.modRevision);
+    }
   }
   if (fields.failed()) return fields.error();
   return created;

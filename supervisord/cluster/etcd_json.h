@@ -50,6 +50,16 @@ struct RangeResult {
 struct CreateResult {
   bool succeeded = false;          // the key was absent and now holds our value
   std::optional<KeyValue> holder;  // when not succeeded: the key as it is
+  // Not succeeded with no holder: the Unchanged guard failed; the highest mod revision
+  // under its prefix (a view that has seen it has seen what the guard missed).
+  std::int64_t newest = 0;
+  std::int64_t revision = 0;
+};
+
+// A guard on a transaction: no key under `prefix` was written (put) after `revision`.
+// A decision taken on those keys as read at `revision` still holds when it passes.
+struct Unchanged {
+  std::string prefix;
   std::int64_t revision = 0;
 };
 
@@ -99,8 +109,10 @@ std::string putBody(std::string_view key, std::string_view value, std::int64_t l
 std::string rangeBody(std::string_view key);                 // /v3/kv/range
 std::string rangePrefixBody(std::string_view prefix);        // /v3/kv/range
 std::string deleteBody(std::string_view key);                // /v3/kv/deleterange
-// /v3/kv/txn: put `key` under `lease` only if it does not exist; else read it.
-std::string createIfAbsentBody(std::string_view key, std::string_view value, std::int64_t lease);
+// /v3/kv/txn: put `key` under `lease` only if it does not exist (and `unchanged` holds);
+// else read it (and the keys under the guard's prefix, without values).
+std::string createIfAbsentBody(std::string_view key, std::string_view value, std::int64_t lease,
+                               const std::optional<Unchanged>& unchanged = std::nullopt);
 // /v3/kv/txn: delete `key` only while it is the incarnation created at `createRevision`.
 std::string deleteIfCreateRevisionBody(std::string_view key, std::int64_t createRevision);
 std::string statusBody();  // /v3/maintenance/status

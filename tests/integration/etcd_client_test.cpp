@@ -402,6 +402,53 @@ TEST_CASE("etcd client: createIfAbsent is won once, then lost with the holder; c
   CHECK(await<cluster::RangeResult>(io, [&](auto done) { client->range("/c/leader", done); })->kvs.empty());
 }
 
+TEST_CASE("etcd client: createIfAbsent with an Unchanged guard is refused when a key under its prefix was written "
+          "after the revision, naming the newest",
+          "[etcd]") {
+  EtcdCluster etcd(1);
+  boost::asio::io_context io;
+  auto client = makeClient(io, etcd.endpoints());
+  auto put = [&](const std::string& key, const std::string& value) {
+    auto revision = await<std::int64_t>(io, [&](auto done) { client->put(key, value, 0, done); });
+    REQUIRE(revision);
+    return *revision;
+  };
+  const std::int64_t seen = put("/g/members/n1", "5");
+  put("/g/other", "x");  // outside the prefix: does not count
+  const std::int64_t after = put("/g/members/n2", "9");
+
+  auto refused = await<cluster::CreateResult>(io, [&](auto done) {
+    client->createIfAbsent("/g/leader", "n1", 0, done, cluster::Unchanged{"/g/members/", seen});
+  });
+  REQUIRE(refused);
+  CHECK_FALSE(refused->succeeded);
+  CHECK_FALSE(refused->holder);
+  CHECK(refused->newest == after);
+  CHECK(await<cluster::RangeResult>(io, [&](auto done) { client->range("/g/leader", done); })->kvs.empty());
+
+  auto won = await<cluster::CreateResult>(io, [&](auto done) {
+    client->createIfAbsent("/g/leader", "n2", 0, done, cluster::Unchanged{"/g/members/", after});
+  });
+  REQUIRE(won);
+  CHECK(won->succeeded);
+
+  // The key exists: lost to its holder whatever the guard says.
+  auto lost = await<cluster::CreateResult>(io, [&](auto done) {
+    client->createIfAbsent("/g/leader", "n1", 0, done, cluster::Unchanged{"/g/members/", seen});
+  });
+  REQUIRE(lost);
+  CHECK_FALSE(lost->succeeded);
+  REQUIRE(lost->holder);
+  CHECK(lost->holder->value == "n2");
+
+  // An empty prefix never refuses.
+  auto empty = await<cluster::CreateResult>(io, [&](auto done) {
+    client->createIfAbsent("/h/leader", "n1", 0, done, cluster::Unchanged{"/h/members/", 1});
+  });
+  REQUIRE(empty);
+  CHECK(empty->succeeded);
+}
+
 TEST_CASE("etcd client: a watch replays from its start revision, then sees puts and deletes with previous values",
           "[etcd]") {
   EtcdCluster etcd(1);

@@ -12,10 +12,11 @@ namespace {
 
 Member member(const std::string& node, long long score, Health health = Health::Up,
               MemberRole role = MemberRole::Replica) {
-  return Member{node, node + ":3306", health, role, score, true};
+  return Member{node, node + ":3306", health, role, score, true, true};
 }
 
-Local up(long long score) { return Local{Health::Up, score, true}; }
+// Scores are fresh (taken for the election under way) unless a test says otherwise.
+Local up(long long score) { return Local{Health::Up, score, true, true}; }
 
 Leader leader(const std::string& node, long long revision, bool mine = false) {
   return Leader{node, node + ":3306", revision, mine};
@@ -62,6 +63,56 @@ TEST_CASE("election: a candidate waits the whole settle before it tries", "[clus
   CHECK(e.nextDeadline(100) == Approx(100.5));
   CHECK(e.observe(view, up(0), 100.4).empty());
   CHECK(kinds(e.observe(view, up(0), 100.5)) == std::vector<Kind>{Kind::Acquire});
+}
+
+TEST_CASE("election: after settle, a candidate waits for every candidate's election score, then decides on them",
+          "[cluster][election]") {
+  Election e(settings("n1"));  // settle 0.5, scoreWait 10
+  View view;
+  Member n2 = member("n2", -5);
+  n2.freshScore = false;  // n2's score_command for this election has not answered yet
+  view.members = {{"n1", member("n1", 0)}, {"n2", n2}};
+  Local mine = up(0);
+  mine.freshScore = false;
+  REQUIRE(kinds(e.observe(view, mine, 100)) == std::vector<Kind>{Kind::RefreshScore});
+  CHECK(e.observe(view, mine, 100.5).empty());  // neither score is fresh
+  CHECK(e.phaseName() == "settling");
+  CHECK(e.nextDeadline(100.5) == Approx(110.5));  // settle + scoreWait at most
+  mine.freshScore = true;
+  CHECK(e.observe(view, mine, 100.6).empty());  // n2's still missing
+  // n2's election score says it received more than it had told before: it is the best.
+  view.members["n2"] = member("n2", 3);
+  CHECK(e.observe(view, mine, 100.7).empty());
+  CHECK(e.phaseName() == "replica");
+}
+
+TEST_CASE("election: a candidate whose score never comes is waited for settle + scoreWait, no longer",
+          "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  Member n2 = member("n2", -5);
+  n2.freshScore = false;
+  view.members = {{"n1", member("n1", 0)}, {"n2", n2}};
+  REQUIRE(kinds(e.observe(view, up(0), 100)) == std::vector<Kind>{Kind::RefreshScore});
+  CHECK(e.observe(view, up(0), 110.4).empty());
+  CHECK(kinds(e.observe(view, up(0), 110.5)) == std::vector<Kind>{Kind::Acquire});
+}
+
+TEST_CASE("election: an Acquire refused for a view behind etcd is decided again on the view that caught up",
+          "[cluster][election]") {
+  Election e(settings("n1"));
+  View view;
+  view.members = {{"n1", member("n1", 0)}, {"n2", member("n2", -5)}};
+  REQUIRE(kinds(e.observe(view, up(0), 100)) == std::vector<Kind>{Kind::RefreshScore});
+  REQUIRE(kinds(e.observe(view, up(0), 100.5)) == std::vector<Kind>{Kind::Acquire});
+  CHECK(e.observe(view, up(0), 100.6).empty());  // waiting for the outcome
+  // Nothing changed that matters: it tries again at once.
+  CHECK(kinds(e.reconsider(view, up(0), 100.7)) == std::vector<Kind>{Kind::Acquire});
+  // n2's entry had a better score the view had not seen yet: n2's election.
+  view.members["n2"] = member("n2", 5);
+  CHECK(e.reconsider(view, up(0), 100.8).empty());
+  CHECK(e.phaseName() == "replica");
+  CHECK(e.reconsider(view, up(0), 100.9).empty());  // only an Acquire in flight is reconsidered
 }
 
 TEST_CASE("election: a worse candidate does not try, and follows the winner", "[cluster][election]") {

@@ -13,6 +13,7 @@ TEST_CASE("cluster keys: the layout under /supervisor-ha/<cluster>/", "[cluster]
   CHECK(keys.maintenance() == "/supervisor-ha/shop/maintenance");
   CHECK(keys.leader("db:mysqld") == "/supervisor-ha/shop/programs/db:mysqld/leader");
   CHECK(keys.member("mysqld", "n2") == "/supervisor-ha/shop/programs/mysqld/members/n2");
+  CHECK(keys.members("mysqld") == "/supervisor-ha/shop/programs/mysqld/members/");
   CHECK(keys.handover("mysqld") == "/supervisor-ha/shop/programs/mysqld/handover");
 }
 
@@ -44,6 +45,11 @@ TEST_CASE("cluster keys: values round-trip, and foreign values are ignored", "[c
   scoreless.score.reset();
   CHECK(decodeMember("n2", encodeMember(scoreless)) == scoreless);
   CHECK(decodeMember("n9", encodeMember(m))->node == "n9");  // the key decides whose entry it is
+  Member fresh = m;
+  fresh.freshScore = true;
+  CHECK(decodeMember("n2", encodeMember(fresh)) == fresh);
+  // An entry without "fresh" (written before it existed) is not fresh: its node is waited for.
+  CHECK_FALSE(decodeMember("n2", R"({"health":"up","role":"replica","score":5})")->freshScore);
 
   auto leader = decodeLeader(encodeLeader("n1", "10.0.0.1:3306"));
   REQUIRE(leader);

@@ -40,6 +40,10 @@ TEST_CASE("etcd json: request bodies are what the gateway takes (base64 keys, in
   CHECK(create["compare"] == json::parse(R"([{"target":"CREATE","result":"EQUAL","key":"L2EvYw==","create_revision":"0"}])"));
   CHECK(create["success"] == json::parse(R"([{"request_put":{"key":"L2EvYw==","value":"bjE=","lease":"7"}}])"));
   CHECK(create["failure"] == json::parse(R"([{"request_range":{"key":"L2EvYw=="}}])"));
+  const json guarded = json::parse(createIfAbsentBody("/a/c", "n1", 7, Unchanged{"/a/", 41}));
+  CHECK(guarded["compare"][1] ==
+        json::parse(R"({"target":"MOD","result":"LESS","key":"L2Ev","range_end":"L2Ew","mod_revision":"42"})"));
+  CHECK(guarded["failure"][1] == json::parse(R"({"request_range":{"key":"L2Ev","range_end":"L2Ew","keys_only":true}})"));
   const json remove = json::parse(deleteIfCreateRevisionBody("/a/c", 3));
   CHECK(remove["compare"][0]["create_revision"] == "3");
   CHECK(remove["success"] == json::parse(R"([{"request_delete_range":{"key":"L2EvYw=="}}])"));
@@ -136,6 +140,19 @@ TEST_CASE("etcd json: createIfAbsent won, or lost (no \"succeeded\" field) with 
   CHECK(lost->holder->value == "n1");
   CHECK(lost->holder->createRevision == 3);
   CHECK(lost->holder->lease == 3761246772350750727);
+  CHECK(lost->newest == 0);
+
+  // Refused by an Unchanged guard: no holder, the newest mod revision under its prefix.
+  auto stale = readCreateIfAbsent(
+      200, "{" + kHeader +
+               R"(,"responses":[{"response_range":{"header":{"revision":"9"}}},)"
+               R"({"response_range":{"header":{"revision":"9"},"kvs":[{"key":"L2Ev","create_revision":"2",)"
+               R"("mod_revision":"8","version":"3"},{"key":"L2Ew","create_revision":"4","mod_revision":"6","version":"1"}],)"
+               R"("count":"2"}}]})");
+  REQUIRE(stale);
+  CHECK_FALSE(stale->succeeded);
+  CHECK_FALSE(stale->holder);
+  CHECK(stale->newest == 8);
 }
 
 TEST_CASE("etcd json: compare-and-delete tells deleted from refused; deleterange counts") {

@@ -11,7 +11,8 @@ cluster mode); when both are given and differ the hook fails with exit 2 and a
 What each hook does (DIR is --state; the timeline line format is the one Timeline in
 cluster_harness.py reads: "<monotonic seconds> <node> <event> [detail]"):
   score    prints the integer in DIR/<node>.score (no file: 0); a file holding "none"
-           prints nothing and exits 1 (never promote). Writes no timeline line.
+           prints nothing and exits 1 (never promote); with SUPERVISOR_REASON=election,
+           DIR/<node>.election_score instead when it exists. Writes no timeline line.
   promote  DIR/<node>.role = primary, then "<t> <node> primary"
   demote   DIR/<node>.role = replica, then "<t> <node> replica demoted"
   follow   DIR/<node>.following = $SUPERVISOR_PRIMARY_NODE, then "<t> <node> follow <primary node>"
@@ -85,6 +86,8 @@ def run(hook, node, state, timeline):
 
     if hook == "score":
         score = read_knob(state, node, "score")
+        if env.get("SUPERVISOR_REASON") == "election":
+            score = read_knob(state, node, "election_score") or score
         if score == "none":
             return 1
         print(int(score) if score else 0)
