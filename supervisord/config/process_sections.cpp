@@ -152,6 +152,9 @@ Result<ChannelConfig> readChannel(const SectionReader& r, const std::string& cha
     c.target = ChannelConfig::Target::None;
     c.syslog = true;
   }
+  if (c.syslog)
+    warnings.push_back(r.location(deprecatedSyslog ? lfKey : channel + "_syslog") + ": [" + r.name() + "] " +
+                       channel + " to syslog: supervisor-ha does not send child output to syslog yet (ignored)");
   if (c.target == ChannelConfig::Target::Auto && c.logfileMaxbytes == 0) {
     warnings.push_back("For [" + r.name() + "], AUTO logging used for " + lfKey +
                        " without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally");
@@ -454,6 +457,9 @@ Result<std::vector<ProcessGroupConfig>> processGroupsFromSections(const ProcessS
     auto socket = parseFcgiSocket(r, *text, procUid, owner, mode, backlog);
     if (!socket) return socket.takeError();
     group.socket = *socket;
+    ctx.warnings.push_back(r.location("socket") + ": [" + section.name + "] socket " + *text +
+                           ": supervisor-ha does not create FastCGI sockets yet: its processes start as a "
+                           "[program:x]'s would, without the socket on their stdin");
     auto processes = processesFromSection(ctx, section, group.name);
     if (!processes) return processes.takeError();
     group.processes = std::move(*processes);

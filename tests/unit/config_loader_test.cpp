@@ -1,6 +1,7 @@
 // The configuration loader, through its public entry point loadConfig(): what a
 // user's supervisord.conf means, and how a bad one is reported.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -208,6 +209,20 @@ TEST_CASE("config: each error names the file, the line, the section and the key"
     CHECK(error.find(file + c.where) == 0);
     CHECK(error.find(c.message) != std::string::npos);
   }
+}
+
+TEST_CASE("config: output to syslog, not supported yet, is a warning naming the key's line", "[config]") {
+  ConfigDirectory d;
+  auto c = d.load("[supervisord]\n[program:x]\ncommand=/bin/cat\nstderr_syslog=true\n"
+                  "[program:y]\ncommand=/bin/cat\nstdout_logfile=syslog\n");
+  REQUIRE(c.ok());
+  const std::string file = d.configFile();
+  CHECK(std::count(c->warnings.begin(), c->warnings.end(),
+                   file + ":4: [program:x] stderr to syslog: supervisor-ha does not send child output to syslog yet "
+                          "(ignored)") == 1);
+  CHECK(std::count(c->warnings.begin(), c->warnings.end(),
+                   file + ":7: [program:y] stdout to syslog: supervisor-ha does not send child output to syslog yet "
+                          "(ignored)") == 1);
 }
 
 TEST_CASE("config: unknown keys and sections are warnings with file and line", "[config]") {
