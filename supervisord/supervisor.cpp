@@ -20,10 +20,10 @@
 #include "supervisord/listener_pools.h"
 #include "supervisord/logs/auto_child_log.h"
 #include "supervisord/logs/daemon_log.h"
+#include "supervisord/policy/restart_policies.h"
 #include "supervisord/process/reaper.h"
 #include "supervisord/process/signal_names.h"
 #include "supervisord/process/spawner.h"
-#include "supervisord/restart_policies.h"
 
 namespace supervisord {
 
@@ -111,7 +111,7 @@ Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, events::Even
       baseEnvironment_(config::currentEnvironment()),
       loop_(std::make_unique<Loop>()),
       load_(std::move(load)) {
-  policies_ = std::make_unique<RestartPolicies>(*this, bus_, [this] {
+  policies_ = std::make_unique<policy::RestartPolicies>(*this, [this] {
     if (stopping_) asio::post(loop_->io, [this] { continueStopping(); });
   });
 }
@@ -489,6 +489,15 @@ bool Supervisor::beforeSpawn(process::Process& process, std::function<void(std::
   return policies_->beforeSpawn(process, std::move(proceed));
 }
 void Supervisor::cancelBeforeSpawn(process::Process& process) { policies_->cancelBeforeSpawn(process); }
+
+void Supervisor::escalated(const std::string& name, const std::string& group, const std::string& reason) {
+  bus_.publish(events::policyEscalationEvent(name, group, reason));
+}
+
+void Supervisor::hookFinished(const std::string& name, const std::string& group, const std::string& hook, bool ok,
+                              const std::string& description) {
+  bus_.publish(events::policyHookResultEvent(name, group, hook, ok, description));
+}
 
 void Supervisor::watchChild(pid_t pid, std::function<void(int waitStatus)> exited) {
   watchedChildren_[pid] = std::move(exited);

@@ -22,6 +22,7 @@
 #include "supervisord/config/config_model.h"
 #include "supervisord/daemon_process.h"
 #include "supervisord/policy/child_watch.h"
+#include "supervisord/policy/policy_host.h"
 #include "supervisord/policy/policy_report.h"
 #include "supervisord/policy/program_role.h"
 #include "supervisord/process/process_group.h"
@@ -34,13 +35,15 @@ class DaemonLog;
 namespace events {
 class EventBus;
 }
+namespace policy {
+class RestartPolicies;
+}
 
 
 namespace supervisord {
 
 class Supervisor;
 class ListenerPools;
-class RestartPolicies;
 
 // A service that runs beside the groups for the length of one run(): the HTTP
 // servers (rpc/), later the cluster agent. Opened once the groups exist and before
@@ -71,7 +74,7 @@ class ClusterControl {
   virtual void setMaintenance(bool on, Done done) = 0;
 };
 
-class Supervisor final : public process::ProcessHost, public policy::ChildWatch {
+class Supervisor final : public process::ProcessHost, public policy::PolicyHost, public policy::ChildWatch {
  public:
   // Refused: a service (the HTTP servers) could not be opened (see refusal()); nothing ran.
   enum class Outcome { Shutdown, Restart, Refused };
@@ -104,10 +107,10 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
 
   // The configuration as last read: the groups of the last reloadConfig (what
   // addProcessGroup and getAllConfigInfo see), the rest as at start.
-  const config::Config& config() const { return config_; }
+  const config::Config& config() const override { return config_; }
   // Groups in ascending priority.
-  std::vector<process::ProcessGroup*> groups() const;
-  process::ProcessGroup* findGroup(const std::string& name) const;
+  std::vector<process::ProcessGroup*> groups() const override;
+  process::ProcessGroup* findGroup(const std::string& name) const override;
   // The process `name` of group `group`, or nullptr.
   const process::Process* findProcess(const std::string& group, const std::string& name) const;
 
@@ -196,6 +199,12 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   // ---- ChildWatch: hooks and exec probes (policy/) ----
   void watchChild(pid_t pid, std::function<void(int waitStatus)> exited) override;
 
+  // ---- PolicyHost (the rest is ProcessHost's and the operations') ----
+  policy::ChildWatch& childWatch() override { return *this; }
+  void escalated(const std::string& name, const std::string& group, const std::string& reason) override;
+  void hookFinished(const std::string& name, const std::string& group, const std::string& hook, bool ok,
+                    const std::string& description) override;
+
  private:
   struct Loop;
 
@@ -210,7 +219,7 @@ class Supervisor final : public process::ProcessHost, public policy::ChildWatch 
   logs::DaemonLog& log_;
   events::EventBus& bus_;
   std::unique_ptr<ListenerPools> listenerPools_;
-  std::unique_ptr<RestartPolicies> policies_;
+  std::unique_ptr<policy::RestartPolicies> policies_;
   std::map<pid_t, std::function<void(int)>> watchedChildren_;  // hooks and exec probes
   bool first_;
   StartupMessages messages_;

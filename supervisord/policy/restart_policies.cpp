@@ -1,4 +1,4 @@
-#include "supervisord/restart_policies.h"
+#include "supervisord/policy/restart_policies.h"
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -8,21 +8,19 @@
 #include <random>
 
 #include "common/value_types.h"
-#include "supervisord/events/event_bus.h"
-#include "supervisord/events/event_types.h"
 #include "supervisord/policy/backoff.h"
 #include "supervisord/policy/command_run.h"
 #include "supervisord/policy/escalation.h"
 #include "supervisord/policy/group_strategy.h"
+#include "supervisord/policy/policy_host.h"
 #include "supervisord/policy/probe_monitor.h"
 #include "supervisord/policy/restart_budget_window.h"
 #include "supervisord/policy/start_tiers.h"
 #include "supervisord/process/process.h"
 #include "supervisord/process/process_environment.h"
 #include "supervisord/process/process_group.h"
-#include "supervisord/supervisor.h"
 
-namespace supervisord {
+namespace policy {
 
 namespace asio = boost::asio;
 using process::Process;
@@ -118,8 +116,8 @@ struct RestartPolicies::Runs {
   unsigned long next = 0;
 };
 
-RestartPolicies::RestartPolicies(Supervisor& supervisor, events::EventBus& bus, std::function<void()> hooksFinished)
-    : supervisor_(supervisor), bus_(bus), hooksFinished_(std::move(hooksFinished)), runs_(std::make_unique<Runs>()) {}
+RestartPolicies::RestartPolicies(PolicyHost& host, std::function<void()> hooksFinished)
+    : host_(host), hooksFinished_(std::move(hooksFinished)), runs_(std::make_unique<Runs>()) {}
 
 RestartPolicies::~RestartPolicies() {
   *alive_ = false;
@@ -128,13 +126,13 @@ RestartPolicies::~RestartPolicies() {
 }
 
 void RestartPolicies::later(std::function<void()> action) {
-  asio::post(supervisor_.io(), [alive = alive_, action = std::move(action)] {
+  asio::post(host_.io(), [alive = alive_, action = std::move(action)] {
     if (*alive) action();
   });
 }
 
 Process* RestartPolicies::find(const std::string& group, const std::string& name) const {
-  process::ProcessGroup* g = supervisor_.findGroup(group);
+  process::ProcessGroup* g = host_.findGroup(group);
   Process* p = g ? g->find(name) : nullptr;
   return p && entry(*p) ? p : nullptr;
 }
@@ -152,11 +150,11 @@ RestartPolicies::GroupEntry* RestartPolicies::groupEntry(const Process& process)
 void RestartPolicies::groupAdded(process::ProcessGroup& group) {
   groups_[group.name()] = std::make_unique<GroupEntry>(group);
   for (const auto& p : group.processes()) processes_[p.get()] = std::make_unique<ProcessEntry>(p->config());
-  if (supervisor_.config().supervisord.startOrder != config::StartOrder::Ready) return;
+  if (host_.config().supervisord.startOrder != config::StartOrder::Ready) return;
   // A process of a later tier waits: say so once, where an operator looks.
   for (const auto& p : group.processes()) {
     if (!advice(*p).startGated) continue;
-    supervisor_.log(config::LogLevel::Info,
+    host_.log(config::LogLevel::Info,
                     "waiting for earlier priorities to be ready before starting " + p->config().name +
                         " (start_order = ready)");
   }
@@ -174,7 +172,7 @@ process::RestartAdvice RestartPolicies::advice(const Process& process) const {
   const ProcessEntry* e = entry(process);
   if (!e) return advice;
   const config::PolicyConfig& policy = process.config().policy;
-  const double now = supervisor_.now();
+  const double now = host_.now();
   if (!policy.isDefault()) {
     // Jitter is drawn per advice; the machine uses it at most once per event.
     static std::mt19937 random{std::random_device{}()};
@@ -184,10 +182,10 @@ process::RestartAdvice RestartPolicies::advice(const Process& process) const {
   }
   if (const GroupEntry* g = groupEntry(process))
     advice.groupRestarts = g->group.config().policy.strategy != config::GroupStrategy::OneForOne;
-  if (supervisor_.config().supervisord.startOrder == config::StartOrder::Ready && process.record().laststart == 0) {
+  if (host_.config().supervisord.startOrder == config::StartOrder::Ready && process.record().laststart == 0) {
     std::vector<policy::TierMember> members;
     int ownPriority = 0;
-    for (auto* group : supervisor_.groups())
+    for (auto* group : host_.groups())
       for (const auto& p : group->processes()) {
         if (p.get() == &process) ownPriority = group->priority();
         members.push_back({tierOf(*p, group->priority()), p->config().autostart, isReady(*p)});
@@ -200,7 +198,7 @@ process::RestartAdvice RestartPolicies::advice(const Process& process) const {
 // ---- Decisions from the machine -------------------------------------------------------------
 
 void RestartPolicies::restartCounted(Process& process) {
-  if (ProcessEntry* e = entry(process)) e->budget.record(supervisor_.now());
+  if (ProcessEntry* e = entry(process)) e->budget.record(host_.now());
 }
 
 void RestartPolicies::gaveUp(Process& process, const std::string& reason) {
@@ -211,7 +209,7 @@ void RestartPolicies::gaveUp(Process& process, const std::string& reason) {
   e->escalation = reason;
   const std::string group = process.config().groupName;
   const std::string name = process.config().name;
-  switch (policy::budgetAction(policy, g->budget.wouldExceed(supervisor_.now()))) {
+  switch (policy::budgetAction(policy, g->budget.wouldExceed(host_.now()))) {
     case policy::BudgetAction::Fatal:
       return;
     case policy::BudgetAction::RestartGroup:
@@ -233,7 +231,7 @@ void RestartPolicies::groupRestartWanted(Process& process) {
 
 void RestartPolicies::startGroupRestart(const std::string& groupName, const std::string& trigger, bool wholeGroup) {
   auto it = groups_.find(groupName);
-  if (it == groups_.end() || !supervisor_.supervisorRunning()) return;
+  if (it == groups_.end() || !host_.supervisorRunning()) return;
   GroupEntry& g = *it->second;
   const auto& members = g.group.processes();
   auto position = std::find_if(members.begin(), members.end(), [&](const auto& p) { return p->config().name == trigger; });
@@ -243,7 +241,7 @@ void RestartPolicies::startGroupRestart(const std::string& groupName, const std:
     if (std::find(g.toStart.begin(), g.toStart.end(), trigger) == g.toStart.end()) g.toStart.push_back(trigger);
     return;
   }
-  const double now = supervisor_.now();
+  const double now = host_.now();
   const auto& budget = g.group.config().policy.restartBudget;
   if (g.budget.wouldExceed(now)) {
     std::string reason = "group restart budget spent (more than " + std::to_string(budget->restarts) +
@@ -258,7 +256,7 @@ void RestartPolicies::startGroupRestart(const std::string& groupName, const std:
   if (wholeGroup) {
     if (ProcessEntry* e = entry(failed)) e->budget.reset();  // its budget is whole again with the group's restart
   }
-  supervisor_.log(config::LogLevel::Info, "restarting group " + groupName + " (" + policy::strategyName(strategy) +
+  host_.log(config::LogLevel::Info, "restarting group " + groupName + " (" + policy::strategyName(strategy) +
                                               "): " + trigger + " must restart");
   g.restarting = true;
   g.toStop.clear();
@@ -292,7 +290,7 @@ void RestartPolicies::advanceGroupRestart(const std::string& groupName) {
       return;
     }
   }
-  if (!supervisor_.supervisorRunning()) {
+  if (!host_.supervisorRunning()) {
     g.restarting = false;
     g.toStart.clear();
     return;
@@ -317,7 +315,7 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
   if (!p) return;
   ProcessEntry* e = entry(*p);
   e->escalation = reason;
-  supervisor_.log(config::LogLevel::Warn, "escalating: " + name + " (" + reason + ")");
+  host_.log(config::LogLevel::Warn, "escalating: " + name + " (" + reason + ")");
   const auto steps = policy::escalationSteps(p->config().policy, e->role == policy::ProgramRole::Primary);
   // The steps run one after the other: a hook's end starts the next.
   auto run = std::make_shared<std::function<void(std::size_t)>>();
@@ -338,7 +336,7 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
         runHook(*p, "escalate", reason, [run, index](const policy::HookRun&) { (*run)(index + 1); });
         return;
       case policy::EscalationStep::Publish:
-        bus_.publish(events::policyEscalationEvent(name, groupName, reason));
+        host_.escalated(name, groupName, reason);
         (*run)(index + 1);
         return;
       case policy::EscalationStep::LeaveFatal:
@@ -358,7 +356,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
   if (!e) return;
   const config::ProcessConfig& config = process.config();
   policy::HookRun& record = e->hooks[hook];
-  record = policy::HookRun{hook, reason, supervisor_.now(), 0, false, "running", ""};
+  record = policy::HookRun{hook, reason, host_.now(), 0, false, "running", ""};
 
   policy::CommandRequest request;
   request.name = config.name;
@@ -384,7 +382,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
     policy::HookRun run;
     if (e) {
       policy::HookRun& record = e->hooks[hook];
-      record.finished = supervisor_.now();
+      record.finished = host_.now();
       record.ok = result.succeeded();
       record.description = result.description;
       record.output = result.output;
@@ -396,10 +394,10 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
     const auto level = !result.succeeded() ? config::LogLevel::Warn
                        : hook == "score"   ? config::LogLevel::Debug
                                            : config::LogLevel::Info;
-    supervisor_.log(level, line);
-    if (!result.output.empty() && supervisor_.logEnabled(config::LogLevel::Debug))
-      supervisor_.log(config::LogLevel::Debug, hook + "_command of " + name + " output:\n" + result.output);
-    bus_.publish(events::policyHookResultEvent(name, group, hook, result.succeeded(), result.description));
+    host_.log(level, line);
+    if (!result.output.empty() && host_.logEnabled(config::LogLevel::Debug))
+      host_.log(config::LogLevel::Debug, hook + "_command of " + name + " output:\n" + result.output);
+    host_.hookFinished(name, group, hook, result.succeeded(), result.description);
     if (hook == "pre_start") {
       if (e) e->preStart.reset();  // destroys this run's handle: allowed in its completion
     } else {
@@ -408,7 +406,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
     if (then) then(run);  // always: an API call may be waiting for it
     if (!hooksRunning() && hooksFinished_) hooksFinished_();
   };
-  auto handle = std::make_unique<policy::CommandRun>(supervisor_.io(), supervisor_.spawner(), supervisor_,
+  auto handle = std::make_unique<policy::CommandRun>(host_.io(), host_.spawner(), host_.childWatch(),
                                                      std::move(request), std::move(finished));
   if (hook == "pre_start")
     e->preStart = std::move(handle);
@@ -437,7 +435,7 @@ void RestartPolicies::cancelBeforeSpawn(Process& process) {
   if (ProcessEntry* e = entry(process)) {
     e->preStart.reset();  // kills the hook; its completion never runs
     auto& record = e->hooks["pre_start"];
-    record.finished = supervisor_.now();
+    record.finished = host_.now();
     record.description = "interrupted by a stop request";
   }
   if (!hooksRunning() && hooksFinished_) hooksFinished_();
@@ -464,7 +462,7 @@ policy::ProbeReport probeReport(const char* kind, const policy::ProbeMonitor& mo
 }  // namespace
 
 config::Environment RestartPolicies::programEnvironment(const Process& process) const {
-  return process::processEnvironment(supervisor_.baseEnvironment(), supervisor_.serverUrl(), process.config());
+  return process::processEnvironment(host_.baseEnvironment(), host_.serverUrl(), process.config());
 }
 
 // Readiness watches STARTING (Ready promotes it, Failed is a failed start), liveness
@@ -472,13 +470,13 @@ config::Environment RestartPolicies::programEnvironment(const Process& process) 
 // still in the state the probe watches.
 std::unique_ptr<policy::ProbeMonitor> RestartPolicies::watch(Process& process, const config::ProbeConfig& probe,
                                                              bool readiness) {
-  policy::ProbeCommandContext context{&supervisor_.spawner(), &supervisor_, process.config().name,
+  policy::ProbeCommandContext context{&host_.spawner(), &host_.childWatch(), process.config().name,
                                       programEnvironment(process), process.config().directory};
   const std::string group = process.config().groupName;
   const std::string name = process.config().name;
   const ProcessState watched = readiness ? ProcessState::Starting : ProcessState::Running;
   return std::make_unique<policy::ProbeMonitor>(
-      supervisor_.io(), std::move(context), probe,
+      host_.io(), std::move(context), probe,
       [this, group, name, readiness, watched](policy::ProbeVerdict verdict, const policy::ProbeOutcome& last) {
         if (!readiness && verdict != policy::ProbeVerdict::Failed) return;
         later([this, group, name, readiness, watched, verdict, detail = last.detail] {
@@ -542,13 +540,13 @@ void RestartPolicies::stateChanged(Process& process, const process::StateChanged
   }
 
   // start_order = ready: a process becoming ready may open the next tier.
-  if (supervisor_.config().supervisord.startOrder == config::StartOrder::Ready &&
+  if (host_.config().supervisord.startOrder == config::StartOrder::Ready &&
       (change.to == ProcessState::Running || change.to == ProcessState::Exited))
     later([this] { releaseStartTiers(); });
 }
 
 void RestartPolicies::releaseStartTiers() {
-  for (auto* group : supervisor_.groups())
+  for (auto* group : host_.groups())
     for (const auto& p : group->processes())
       if (p->state() == ProcessState::Stopped && p->record().laststart == 0 && p->config().autostart) p->tick();
 }
@@ -556,7 +554,7 @@ void RestartPolicies::releaseStartTiers() {
 void RestartPolicies::scheduleScore(Process& process, double delay, const std::string& reason) {
   ProcessEntry* e = entry(process);
   if (!e) return;
-  if (!e->scoreTimer) e->scoreTimer = std::make_unique<asio::steady_timer>(supervisor_.io());
+  if (!e->scoreTimer) e->scoreTimer = std::make_unique<asio::steady_timer>(host_.io());
   e->scoreTimer->cancel();
   e->scoreTimer->expires_after(std::chrono::microseconds(static_cast<long long>(delay * 1e6)));
   const std::string group = process.config().groupName;
@@ -564,7 +562,7 @@ void RestartPolicies::scheduleScore(Process& process, double delay, const std::s
   e->scoreTimer->async_wait([this, alive = alive_, group, name, reason](boost::system::error_code ec) {
     if (ec || !*alive) return;
     Process* p = find(group, name);
-    if (!p || p->state() != ProcessState::Running || !supervisor_.supervisorRunning()) return;
+    if (!p || p->state() != ProcessState::Running || !host_.supervisorRunning()) return;
     ProcessEntry* e = entry(*p);
     if (e->scoreRunning) return;  // the run in flight schedules the next one when it ends
     e->scoreRunning = true;
@@ -600,7 +598,7 @@ policy::PolicyReport RestartPolicies::report(const Process& process) const {
       !process.record().awaitingGroup && process.record().delay > 0)
     report.retryAt = process.record().delay;
   report.onBudgetSpent = policy::onBudgetSpentName(policy.onBudgetSpent);
-  const double now = supervisor_.now();
+  const double now = host_.now();
   if (const ProcessEntry* e = entry(process)) {
     report.budgetUsed = e->budget.used(now);
     report.budgetLimit = e->budget.limit();
@@ -637,7 +635,7 @@ void RestartPolicies::resetBudget(const Process& process) {
     e->escalation.clear();
   }
   if (GroupEntry* g = groupEntry(process)) g->budget.reset();
-  supervisor_.log(config::LogLevel::Info, "restart budget of " + process.config().name + " reset");
+  host_.log(config::LogLevel::Info, "restart budget of " + process.config().name + " reset");
 }
 
 void RestartPolicies::promote(Process& process, HookDone done) { roleHook(process, "promote", std::move(done)); }
@@ -650,7 +648,7 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
   if (!e || process.config().policy.role != config::Role::Promotable)
     return done(common::makeError(ErrorKind::NotPromotable, "not promotable"));
   // In a cluster the leader key decides who is primary: a local promote would make two.
-  if (supervisor_.config().cluster)
+  if (host_.config().cluster)
     return done(common::makeError(ErrorKind::ClusterManaged, "the cluster decides its role (use switchover)"));
   if (hook == "promote" && process.state() != ProcessState::Running)
     return done(common::makeError(ErrorKind::NotRunning, "not running"));
@@ -658,9 +656,9 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
   const policy::ProgramRole newRole = hook == "promote" ? policy::ProgramRole::Primary : policy::ProgramRole::Replica;
   if (hookCommand(process.config().policy, hook).empty()) {
     e->role = newRole;
-    supervisor_.log(config::LogLevel::Info,
+    host_.log(config::LogLevel::Info,
                     process.config().name + " is now " + policy::roleText(newRole) + " (no " + hook + "_command)");
-    return done(policy::HookRun{hook, "operator", supervisor_.now(), supervisor_.now(), true, "no " + hook + "_command", ""});
+    return done(policy::HookRun{hook, "operator", host_.now(), host_.now(), true, "no " + hook + "_command", ""});
   }
   e->roleBusy = true;
   const std::string group = process.config().groupName;
@@ -671,7 +669,7 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
       e->roleBusy = false;
       if (run.ok) {
         e->role = newRole;
-        supervisor_.log(config::LogLevel::Info, name + " is now " + policy::roleText(newRole));
+        host_.log(config::LogLevel::Info, name + " is now " + policy::roleText(newRole));
       }
     }
     done(run);
@@ -684,7 +682,7 @@ void RestartPolicies::runClusterHook(Process& process, const std::string& hook, 
                                      const config::Environment& extra, HookDone done) {
   if (!entry(process)) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such process"));
   if (hookCommand(process.config().policy, hook).empty()) {
-    const double now = supervisor_.now();
+    const double now = host_.now();
     return done(policy::HookRun{hook, reason, now, now, true, "no " + hook + "_command", ""});
   }
   runHook(process, hook, reason, [done = std::move(done)](const policy::HookRun& run) { done(run); }, extra);
@@ -704,4 +702,4 @@ void RestartPolicies::refreshScore(Process& process, const std::string& reason) 
   }
 }
 
-}  // namespace supervisord
+}  // namespace policy

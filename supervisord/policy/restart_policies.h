@@ -27,24 +27,18 @@ namespace process {
 class Process;
 class ProcessGroup;
 }  // namespace process
-namespace events {
-class EventBus;
-}
 namespace policy {
+
 class ProbeMonitor;
-}
-
-namespace supervisord {
-
-class Supervisor;
+class PolicyHost;
 
 class RestartPolicies {
  public:
   using HookDone = std::function<void(common::Result<policy::HookRun>)>;
 
   // `hooksFinished` runs when the last running hook has finished (a shutdown waits for hooks).
-  // REQUIRES: `supervisor` and `bus` outlive this.
-  RestartPolicies(Supervisor& supervisor, events::EventBus& bus, std::function<void()> hooksFinished);
+  // REQUIRES: `host` outlives this.
+  RestartPolicies(PolicyHost& host, std::function<void()> hooksFinished);
   ~RestartPolicies();
   RestartPolicies(const RestartPolicies&) = delete;
   RestartPolicies& operator=(const RestartPolicies&) = delete;
@@ -105,8 +99,7 @@ class RestartPolicies {
   std::unique_ptr<policy::ProbeMonitor> watch(process::Process& process, const config::ProbeConfig& probe,
                                               bool readiness);
 
-  Supervisor& supervisor_;
-  events::EventBus& bus_;
+  PolicyHost& host_;
   std::function<void()> hooksFinished_;
   std::map<const process::Process*, std::unique_ptr<ProcessEntry>> processes_;
   std::map<std::string, std::unique_ptr<GroupEntry>> groups_;
@@ -114,4 +107,4 @@ class RestartPolicies {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace supervisord
+}  // namespace policy
