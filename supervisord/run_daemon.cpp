@@ -5,7 +5,7 @@
 
 #include <iostream>
 
-#include "supervisord/cluster_node.h"
+#include "supervisord/cluster/cluster_node.h"
 #include "supervisord/daemon_process.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/events/event_bus.h"
@@ -31,6 +31,16 @@ logs::DaemonLogOptions logOptions(const config::SupervisordConfig& s) {
   return options;
 }
 
+// The cluster agent as one of the Supervisor's services: a shutdown waits while it is busy.
+class ClusterService final : public Service {
+ public:
+  explicit ClusterService(std::unique_ptr<cluster::ClusterNode> node) : node_(std::move(node)) {}
+  bool busy() const override { return node_->busy(); }
+
+ private:
+  std::unique_ptr<cluster::ClusterNode> node_;
+};
+
 }  // namespace
 
 int runDaemon(config::Config config, const config::LoadOptions& load) {
@@ -51,7 +61,12 @@ int runDaemon(config::Config config, const config::LoadOptions& load) {
     config::Config current = config;
     Supervisor supervisor(std::move(current), log, bus, first, std::move(messages), load);
     messages = {};
-    if (supervisor.config().cluster) supervisor.addService(ClusterNode::open);  // before the API uses it
+    if (supervisor.config().cluster)  // before the API uses it
+      supervisor.addService([](Supervisor& s) -> common::Result<std::unique_ptr<Service>> {
+        auto node = cluster::ClusterNode::open(s);
+        if (!node) return node.takeError();
+        return std::unique_ptr<Service>(std::make_unique<ClusterService>(std::move(*node)));
+      });
     supervisor.addService([](Supervisor& s) -> common::Result<std::unique_ptr<Service>> {
       auto servers = rpc::HttpServers::open(s);
       if (!servers) return servers.takeError();

@@ -533,15 +533,32 @@ void Supervisor::demote(const std::string& group, const std::string& name, HookD
 // ---- Cluster mode -----------------------------------------------------------------------------
 
 void Supervisor::runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
-                                const std::string& reason, const config::Environment& extra, HookDone done) {
+                                const std::string& reason, const config::Environment& extra,
+                                cluster::ClusterHost::HookDone done) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
-  if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, kNoSuchProcess));
-  policies_->runClusterHook(*p, hook, reason, extra, std::move(done));
+  if (!p) return done(false);
+  policies_->runClusterHook(*p, hook, reason, extra,
+                            [done = std::move(done)](common::Result<policy::HookRun> run) { done(run.ok() && run->ok); });
 }
 
-void Supervisor::setRole(const std::string& group, const std::string& name, policy::ProgramRole role) {
-  if (const process::Process* p = findProcess(group, name)) policies_->setRole(*p, role);
+void Supervisor::setRole(const std::string& group, const std::string& name, cluster::LocalRole role) {
+  if (const process::Process* p = findProcess(group, name))
+    policies_->setRole(*p, role == cluster::LocalRole::Primary ? policy::ProgramRole::Primary
+                                                               : policy::ProgramRole::Replica);
+}
+
+std::optional<long long> Supervisor::score(const std::string& group, const std::string& name) const {
+  const process::Process* p = findProcess(group, name);
+  return p ? policies_->report(*p).score : std::nullopt;
+}
+
+std::optional<cluster::ScoreRun> Supervisor::lastScoreRun(const std::string& group, const std::string& name) const {
+  const process::Process* p = findProcess(group, name);
+  if (!p) return std::nullopt;
+  for (const policy::HookRun& run : policies_->report(*p).hooks)
+    if (run.hook == "score") return cluster::ScoreRun{run.reason, run.started, run.finished, run.ok};
+  return std::nullopt;
 }
 
 void Supervisor::refreshScore(const std::string& group, const std::string& name, const std::string& reason) {

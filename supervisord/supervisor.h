@@ -17,7 +17,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "supervisord/cluster/cluster_report.h"
+#include "supervisord/cluster/cluster_control.h"
+#include "supervisord/cluster/cluster_host.h"
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_model.h"
 #include "supervisord/daemon_process.h"
@@ -59,22 +60,10 @@ class Service {
 };
 using ServiceFactory = std::function<common::Result<std::unique_ptr<Service>>(Supervisor&)>;
 
-// The operator's side of cluster mode (ha.getClusterState, ha.switchover, ha.failover,
-// ha.setMaintenance), offered by the cluster agent while it runs. `done` runs once, on
-// the loop: an error is "no such program: x" or a refusal in words.
-class ClusterControl {
- public:
-  using Done = std::function<void(common::Result<void>)>;
-  virtual ~ClusterControl() = default;
-  virtual cluster::ClusterReport clusterReport() const = 0;
-  // A planned handover from the healthy primary to `node` ("" = the best candidate).
-  virtual void switchover(const std::string& program, const std::string& node, Done done) = 0;
-  // A promotion of `node` when there is no healthy primary.
-  virtual void failover(const std::string& program, const std::string& node, Done done) = 0;
-  virtual void setMaintenance(bool on, Done done) = 0;
-};
-
-class Supervisor final : public process::ProcessHost, public policy::PolicyHost, public policy::ChildWatch {
+class Supervisor final : public process::ProcessHost,
+                         public policy::PolicyHost,
+                         public policy::ChildWatch,
+                         public cluster::ClusterHost {
  public:
   // Refused: a service (the HTTP servers) could not be opened (see refusal()); nothing ran.
   enum class Outcome { Shutdown, Restart, Refused };
@@ -112,14 +101,14 @@ class Supervisor final : public process::ProcessHost, public policy::PolicyHost,
   std::vector<process::ProcessGroup*> groups() const override;
   process::ProcessGroup* findGroup(const std::string& name) const override;
   // The process `name` of group `group`, or nullptr.
-  const process::Process* findProcess(const std::string& group, const std::string& name) const;
+  const process::Process* findProcess(const std::string& group, const std::string& name) const override;
 
   // Requests on one process, by group and process name. Each fails with the state
   // machine's refusal (Supervisor's text, kind Failed) when the request does not apply,
   // or NoSuchProcess when the names match nothing. Whether the request makes
   // sense for the API (ALREADY_STARTED, NOT_RUNNING) is the caller's check.
-  common::Result<void> startProcess(const std::string& group, const std::string& name);
-  common::Result<void> stopProcess(const std::string& group, const std::string& name);
+  common::Result<void> startProcess(const std::string& group, const std::string& name) override;
+  common::Result<void> stopProcess(const std::string& group, const std::string& name) override;
   common::Result<void> signalProcess(const std::string& group, const std::string& name, int signal);
   // A stopProcess call is still waiting for it: "waiting for x to stop" (throttled).
   void stopReport(const std::string& group, const std::string& name);
@@ -156,19 +145,22 @@ class Supervisor final : public process::ProcessHost, public policy::PolicyHost,
   void promote(const std::string& group, const std::string& name, HookDone done);
   void demote(const std::string& group, const std::string& name, HookDone done);
 
-  // ---- Cluster mode (the cluster agent, cluster_node.h) ----
-  // RestartPolicies::runClusterHook, setRole and refreshScore for the process group:name.
+  // ---- Cluster mode (ClusterHost, for the cluster agent: cluster/cluster_node.h) ----
+  // RestartPolicies::runClusterHook, setRole, refreshScore and the score for group:name.
   void runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
-                      const std::string& reason, const config::Environment& extra, HookDone done);
-  void setRole(const std::string& group, const std::string& name, policy::ProgramRole role);
+                      const std::string& reason, const config::Environment& extra,
+                      cluster::ClusterHost::HookDone done) override;
+  void setRole(const std::string& group, const std::string& name, cluster::LocalRole role) override;
   // `reason` is the score hook's SUPERVISOR_REASON ("election": the leader key is gone).
-  void refreshScore(const std::string& group, const std::string& name, const std::string& reason);
+  void refreshScore(const std::string& group, const std::string& name, const std::string& reason) override;
+  std::optional<long long> score(const std::string& group, const std::string& name) const override;
+  std::optional<cluster::ScoreRun> lastScoreRun(const std::string& group, const std::string& name) const override;
   // A service is no longer busy(): a shutdown waiting for it may finish.
-  void serviceIdle();
-  events::EventBus& eventBus() { return bus_; }
+  void serviceIdle() override;
+  events::EventBus& eventBus() override { return bus_; }
   // The cluster agent while it runs; null without [cluster].
-  ClusterControl* clusterControl() const { return clusterControl_; }
-  void setClusterControl(ClusterControl* control) { clusterControl_ = control; }
+  cluster::ClusterControl* clusterControl() const { return clusterControl_; }
+  void setClusterControl(cluster::ClusterControl* control) override { clusterControl_ = control; }
 
   // sendRemoteCommEvent: publishes REMOTE_COMMUNICATION.
   void remoteCommunication(const std::string& type, const std::string& data);
@@ -235,7 +227,7 @@ class Supervisor final : public process::ProcessHost, public policy::PolicyHost,
   std::string refusal_;
   std::vector<ServiceFactory> serviceFactories_;
   std::vector<std::unique_ptr<Service>> services_;  // open while run() runs
-  ClusterControl* clusterControl_ = nullptr;        // one of the services
+  cluster::ClusterControl* clusterControl_ = nullptr;  // the cluster agent, a service's
 };
 
 }  // namespace supervisord

@@ -13,7 +13,7 @@ namespace rpc {
 
 namespace {
 
-using supervisord::ClusterControl;
+using cluster::ClusterControl;
 using supervisord::Supervisor;
 
 Fault notClustered() { return rpcError(Faults::NOT_CLUSTERED, "this supervisord has no [cluster] section"); }

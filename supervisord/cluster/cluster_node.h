@@ -3,10 +3,10 @@
 // lease alive, publishes a member entry per promotable program (health, role, score),
 // watches the cluster's keys, and runs one cluster::Election per promotable program,
 // carrying out its decisions: the leader key (create-if-absent, compare-and-delete),
-// the promote/demote/follow/route/notify hooks (through the Supervisor), and the
+// the promote/demote/follow/route/notify hooks (through its ClusterHost), and the
 // no_quorum_policy when the lease cannot be renewed in time (README.md, "Cluster mode").
 //
-// A Service: it runs beside the groups for one run(). On shutdown it waits until its
+// It runs beside the groups for one run() of the daemon. On shutdown it waits until its
 // promotable programs have stopped, then revokes its lease, so its keys (the leader
 // key included) vanish at once and a failover starts without waiting for the TTL.
 // Everything happens on the daemon's loop; etcd calls are asynchronous and bounded by
@@ -16,24 +16,25 @@
 #include <string>
 
 #include "common/result.h"
+#include "supervisord/cluster/cluster_control.h"
 #include "supervisord/cluster/cluster_report.h"
-#include "supervisord/supervisor.h"
 
 namespace cluster {
+
+class ClusterHost;
 class EtcdClient;
-}
 
-namespace supervisord {
-
-class ClusterNode final : public Service, public ClusterControl {
+class ClusterNode final : public ClusterControl {
  public:
-  // REQUIRES: supervisor.config().cluster.
-  static common::Result<std::unique_ptr<Service>> open(Supervisor& supervisor);
+  // REQUIRES: host.config().cluster; `host` outlives the node.
+  static common::Result<std::unique_ptr<ClusterNode>> open(ClusterHost& host);
   ~ClusterNode() override;
   ClusterNode(const ClusterNode&) = delete;
   ClusterNode& operator=(const ClusterNode&) = delete;
 
-  bool busy() const override;
+  // Stopping: its programs are stopping, or its lease is being revoked (a shutdown waits;
+  // ClusterHost::serviceIdle() tells when it ends).
+  bool busy() const;
 
   // ---- ClusterControl ----
   cluster::ClusterReport clusterReport() const override;
@@ -42,9 +43,9 @@ class ClusterNode final : public Service, public ClusterControl {
   void setMaintenance(bool on, Done done) override;
 
  private:
-  ClusterNode(Supervisor& supervisor, std::unique_ptr<cluster::EtcdClient> client);
+  ClusterNode(ClusterHost& host, std::unique_ptr<EtcdClient> client);
   struct State;
   std::unique_ptr<State> state_;  // asio, the etcd client and the elections stay in the .cpp
 };
 
-}  // namespace supervisord
+}  // namespace cluster

@@ -1,4 +1,4 @@
-#include "supervisord/cluster_node.h"
+#include "supervisord/cluster/cluster_node.h"
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -12,6 +12,7 @@
 
 #include "common/namespec.h"
 #include "common/value_types.h"
+#include "supervisord/cluster/cluster_host.h"
 #include "supervisord/cluster/cluster_keys.h"
 #include "supervisord/cluster/election.h"
 #include "supervisord/cluster/etcd_client.h"
@@ -21,13 +22,9 @@
 #include "supervisord/process/process.h"
 #include "supervisord/process/process_group.h"
 
-namespace supervisord {
+namespace cluster {
 
 namespace asio = boost::asio;
-using cluster::Action;
-using cluster::Election;
-using cluster::Health;
-using cluster::MemberRole;
 using process::ProcessState;
 
 namespace {
@@ -79,7 +76,7 @@ struct ProgramState {
 };
 
 struct ClusterNode::State {
-  Supervisor& supervisor;
+  ClusterHost& host;
   const config::ClusterConfig config;
   const cluster::ClusterKeys keys;
   std::unique_ptr<cluster::EtcdClient> client;
@@ -108,21 +105,21 @@ struct ClusterNode::State {
   std::unique_ptr<cluster::Watchdog> watchdog;  // armed while this node is a primary
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
-  State(Supervisor& s, std::unique_ptr<cluster::EtcdClient> etcd)
-      : supervisor(s),
-        config(*s.config().cluster),
+  State(ClusterHost& h, std::unique_ptr<cluster::EtcdClient> etcd)
+      : host(h),
+        config(*h.config().cluster),
         keys(config.name),
         client(std::move(etcd)),
-        keepaliveTimer(s.io()),
-        fenceTimer(s.io()),
-        deadlineTimer(s.io()),
-        resyncTimer(s.io()) {}
+        keepaliveTimer(h.io()),
+        fenceTimer(h.io()),
+        deadlineTimer(h.io()),
+        resyncTimer(h.io()) {}
 
   static cluster::EtcdClientOptions clientOptions(const config::ClusterConfig& c) {
     cluster::EtcdClientOptions options;
     for (const auto& e : c.etcd) {
-      const std::string host = e.host.find(':') == std::string::npos ? e.host : "[" + e.host + "]";
-      options.endpoints.push_back("http://" + host + ":" + std::to_string(e.port));
+      const std::string name = e.host.find(':') == std::string::npos ? e.host : "[" + e.host + "]";
+      options.endpoints.push_back("http://" + name + ":" + std::to_string(e.port));
     }
     options.requestTimeout = std::chrono::milliseconds(static_cast<long long>(c.requestTimeout * 1000));
     return options;
@@ -131,7 +128,7 @@ struct ClusterNode::State {
   double fenceWindow() const { return config.leaseTtl - config.fenceMargin; }
   double keepaliveInterval() const { return std::max(0.1, fenceWindow() / 3); }
 
-  void log(config::LogLevel level, const std::string& text) { supervisor.log(level, "cluster: " + text); }
+  void log(config::LogLevel level, const std::string& text) { host.log(level, "cluster: " + text); }
 
   // An etcd failure, logged when it differs from the last one (a dead etcd is not a
   // line per keepalive).
@@ -156,7 +153,7 @@ struct ClusterNode::State {
 
   void collectPrograms() {
     std::map<std::string, std::unique_ptr<ProgramState>> found;
-    for (auto* group : supervisor.groups())
+    for (auto* group : host.groups())
       for (const auto& p : group->processes()) {
         if (p->config().policy.role != config::Role::Promotable) continue;
         const std::string namespec = common::makeNamespec(group->name(), p->config().name);
@@ -173,7 +170,7 @@ struct ClusterNode::State {
     programs = std::move(found);
   }
 
-  const process::Process* processOf(const ProgramState& p) const { return supervisor.findProcess(p.group, p.name); }
+  const process::Process* processOf(const ProgramState& p) const { return host.findProcess(p.group, p.name); }
 
   cluster::Local localOf(const ProgramState& p) const {
     cluster::Local local;
@@ -182,8 +179,7 @@ struct ClusterNode::State {
     if (!process) return local;
     local.health = healthOf(*process);
     if (leaving) return local;  // a stopping daemon is nobody's candidate
-    auto report = supervisor.policyReport(p.group, p.name);
-    if (report && local.health == Health::Up) local.score = report->score;
+    if (local.health == Health::Up) local.score = host.score(p.group, p.name);
     local.freshScore = p.freshScore && local.health == Health::Up;
     return local;
   }
@@ -500,8 +496,7 @@ struct ClusterNode::State {
       extra.emplace_back("SUPERVISOR_NOTIFY_TYPE", n.type);
       extra.emplace_back("SUPERVISOR_NOTIFY_OPERATION", n.operation);
       extra.emplace_back("SUPERVISOR_NOTIFY_NODE", node);
-      supervisor.runClusterHook(p.group, p.name, "notify", n.type + " " + n.operation + " " + node, extra,
-                                [](common::Result<policy::HookRun>) {});
+      host.runClusterHook(p.group, p.name, "notify", n.type + " " + n.operation + " " + node, extra, [](bool) {});
     }
   }
 
@@ -510,7 +505,7 @@ struct ClusterNode::State {
   void evaluateSoon() {
     if (evaluationPosted) return;
     evaluationPosted = true;
-    asio::post(supervisor.io(), guarded([this] {
+    asio::post(host.io(), guarded([this] {
       evaluationPosted = false;
       evaluate();
     }));
@@ -566,13 +561,12 @@ struct ClusterNode::State {
   void runHook(ProgramState& p, const std::string& hook, const std::string& reason, config::Environment extra,
                std::function<void(ProgramState&, bool)> then) {
     const std::string namespec = p.namespec;
-    supervisor.runClusterHook(p.group, p.name, hook, reason, extra,
-                              guarded([this, namespec, then = std::move(then)](common::Result<policy::HookRun> run) {
-                                ProgramState* p = find(namespec);
-                                if (!p) return;
-                                if (then) then(*p, run.ok() && run->ok);
-                                evaluateSoon();
-                              }));
+    host.runClusterHook(p.group, p.name, hook, reason, extra, guarded([this, namespec, then = std::move(then)](bool ok) {
+                          ProgramState* p = find(namespec);
+                          if (!p) return;
+                          if (then) then(*p, ok);
+                          evaluateSoon();
+                        }));
   }
 
   void carryOut(ProgramState& p, const std::vector<Action>& actions) {
@@ -588,9 +582,9 @@ struct ClusterNode::State {
     };
     switch (a.kind) {
       case Action::Kind::RefreshScore:
-        p.electionScoreAsked = supervisor.now();
+        p.electionScoreAsked = host.now();
         p.freshScore = false;
-        supervisor.refreshScore(p.group, p.name, "election");
+        host.refreshScore(p.group, p.name, "election");
         return;
 
       case Action::Kind::Acquire: {
@@ -654,7 +648,7 @@ struct ClusterNode::State {
         log(config::LogLevel::Info, namespec + ": promoting on " + config.node + " (" + a.reason + ")");
         runHook(p, "promote", a.reason, hookEnvironment(p, config.node, config.advertise),
                 [this](ProgramState& p, bool ok) {
-                  if (ok) supervisor.setRole(p.group, p.name, policy::ProgramRole::Primary);
+                  if (ok) host.setRole(p.group, p.name, LocalRole::Primary);
                   log(ok ? config::LogLevel::Info : config::LogLevel::Warn,
                       p.namespec + (ok ? ": primary on " + config.node : ": promotion failed on " + config.node));
                   carryOut(p, p.election.promoted(ok, viewOf(p), localOf(p), steadyNow()));
@@ -668,7 +662,7 @@ struct ClusterNode::State {
       case Action::Kind::Demote:
         log(config::LogLevel::Warn, namespec + ": demoting on " + config.node + " (" + a.reason + ")");
         runHook(p, "demote", a.reason, hookEnvironment(p), [this](ProgramState& p, bool ok) {
-          supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
+          host.setRole(p.group, p.name, LocalRole::Replica);
           carryOut(p, p.election.demoted(ok, viewOf(p), localOf(p), steadyNow()));
         });
         return;
@@ -708,15 +702,15 @@ struct ClusterNode::State {
         if (p.stoppedByFence) {
           p.stoppedByFence = false;
           log(config::LogLevel::Info, namespec + ": quorum is back: starting it again");
-          (void)supervisor.startProcess(p.group, p.name);  // refused: it runs already
+          (void)host.startProcess(p.group, p.name);  // refused: it runs already
         }
         return;
 
       case Action::Kind::StopProgram:
         log(config::LogLevel::Error, namespec + ": stopping it (" + a.reason + "): a primary that cannot be "
                                                                              "demoted must not keep running");
-        supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
-        (void)supervisor.stopProcess(p.group, p.name);  // refused: it is not running
+        host.setRole(p.group, p.name, LocalRole::Replica);
+        (void)host.stopProcess(p.group, p.name);  // refused: it is not running
         return;
 
       case Action::Kind::ClearHandover:
@@ -732,16 +726,16 @@ struct ClusterNode::State {
         return;
       case config::NoQuorumPolicy::Stop:
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = stop: stopping it");
-        supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
+        host.setRole(p.group, p.name, LocalRole::Replica);
         p.stoppedByFence = true;
-        (void)supervisor.stopProcess(p.group, p.name);  // refused: it is not running
+        (void)host.stopProcess(p.group, p.name);  // refused: it is not running
         return;
       case config::NoQuorumPolicy::Demote:
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = demote: demoting it");
         p.fenceDemoting = true;
         runHook(p, "demote", "no quorum", hookEnvironment(p), [this](ProgramState& p, bool ok) {
           p.fenceDemoting = false;
-          supervisor.setRole(p.group, p.name, policy::ProgramRole::Replica);
+          host.setRole(p.group, p.name, LocalRole::Replica);
           if (!ok) act(p, Action{Action::Kind::StopProgram, {}, {}, "demote_command failed without quorum", 0});
         });
         return;
@@ -749,7 +743,7 @@ struct ClusterNode::State {
   }
 
   void retryLater(double seconds) {
-    auto timer = std::make_shared<asio::steady_timer>(supervisor.io(), after(seconds));
+    auto timer = std::make_shared<asio::steady_timer>(host.io(), after(seconds));
     timer->async_wait(guarded([this, timer](boost::system::error_code ec) {
       if (!ec) evaluateSoon();
     }));
@@ -757,7 +751,7 @@ struct ClusterNode::State {
 
   // After `seconds`: `then` on the program (if it is still there), then an evaluation.
   void retryLater(double seconds, const std::string& namespec, std::function<void(ProgramState&)> then) {
-    auto timer = std::make_shared<asio::steady_timer>(supervisor.io(), after(seconds));
+    auto timer = std::make_shared<asio::steady_timer>(host.io(), after(seconds));
     timer->async_wait(guarded([this, timer, namespec, then = std::move(then)](boost::system::error_code ec) {
       if (ec) return;
       if (ProgramState* p = find(namespec)) then(*p);
@@ -775,12 +769,9 @@ struct ClusterNode::State {
       return;
     }
     if (p.freshScore || p.electionScoreAsked == 0) return;
-    auto report = supervisor.policyReport(p.group, p.name);
-    if (!report) return;
-    for (const policy::HookRun& run : report->hooks)
-      if (run.hook == "score" && run.reason == "election" && run.ok && run.finished > 0 &&
-          run.started >= p.electionScoreAsked)
-        p.freshScore = true;
+    auto run = host.lastScoreRun(p.group, p.name);
+    p.freshScore = run && run->reason == "election" && run->ok && run->finished > 0 &&
+                   run->started >= p.electionScoreAsked;
   }
 
   // ---- Publishing --------------------------------------------------------------------------
@@ -817,7 +808,7 @@ struct ClusterNode::State {
     }
     if (lease == 0) {
       left = true;
-      supervisor.serviceIdle();
+      host.serviceIdle();
       return;
     }
     if (granting) return;
@@ -827,7 +818,7 @@ struct ClusterNode::State {
       if (!result) failure("could not revoke the lease (its keys expire after lease_ttl)", result.error());
       lease = 0;
       left = true;
-      supervisor.serviceIdle();
+      host.serviceIdle();
     }));
   }
 
@@ -853,17 +844,17 @@ struct ClusterNode::State {
 
 // ---- ClusterNode --------------------------------------------------------------------------------
 
-common::Result<std::unique_ptr<Service>> ClusterNode::open(Supervisor& supervisor) {
-  auto client = cluster::EtcdClient::create(supervisor.io(), State::clientOptions(*supervisor.config().cluster));
+common::Result<std::unique_ptr<ClusterNode>> ClusterNode::open(ClusterHost& host) {
+  auto client = cluster::EtcdClient::create(host.io(), State::clientOptions(*host.config().cluster));
   if (!client) return common::makeError("[cluster] etcd: " + client.error());
-  return std::unique_ptr<Service>(new ClusterNode(supervisor, std::move(*client)));
+  return std::unique_ptr<ClusterNode>(new ClusterNode(host, std::move(*client)));
 }
 
-ClusterNode::ClusterNode(Supervisor& supervisor, std::unique_ptr<cluster::EtcdClient> client)
-    : state_(std::make_unique<State>(supervisor, std::move(client))) {
+ClusterNode::ClusterNode(ClusterHost& host, std::unique_ptr<cluster::EtcdClient> client)
+    : state_(std::make_unique<State>(host, std::move(client))) {
   State& s = *state_;
   s.collectPrograms();
-  s.subscription = supervisor.eventBus().subscribe(events::EventType::Event, [this](const events::Event& event) {
+  s.subscription = host.eventBus().subscribe(events::EventType::Event, [this](const events::Event& event) {
     State& s = *state_;
     switch (event.type) {
       case events::EventType::ProcessGroupAdded:
@@ -881,7 +872,7 @@ ClusterNode::ClusterNode(Supervisor& supervisor, std::unique_ptr<cluster::EtcdCl
           s.evaluateSoon();
     }
   });
-  supervisor.setClusterControl(this);
+  host.setClusterControl(this);
   s.log(config::LogLevel::Info, "node " + s.config.node + " of cluster " + s.config.name + ", " +
                                     std::to_string(s.programs.size()) + " promotable program(s); etcd " +
                                     std::to_string(s.config.etcd.size()) + " endpoint(s)");
@@ -891,8 +882,8 @@ ClusterNode::ClusterNode(Supervisor& supervisor, std::unique_ptr<cluster::EtcdCl
 ClusterNode::~ClusterNode() {
   State& s = *state_;
   *s.alive = false;
-  s.supervisor.eventBus().unsubscribe(s.subscription);
-  s.supervisor.setClusterControl(nullptr);
+  s.host.eventBus().unsubscribe(s.subscription);
+  s.host.setClusterControl(nullptr);
 }
 
 bool ClusterNode::busy() const { return state_->leaving && !state_->left; }
@@ -985,4 +976,4 @@ void ClusterNode::setMaintenance(bool on, Done done) {
                         [finished](common::Result<cluster::DeleteResult> r) mutable { finished(r); });
 }
 
-}  // namespace supervisord
+}  // namespace cluster
