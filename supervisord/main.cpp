@@ -12,7 +12,7 @@
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_report.h"
 #include "supervisord/run_daemon.h"
-#include "supervisord/version.h"
+#include "supervisord/daemon/version.h"
 
 namespace {
 

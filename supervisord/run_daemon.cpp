@@ -6,11 +6,11 @@
 #include <iostream>
 
 #include "supervisord/cluster/cluster_node.h"
-#include "supervisord/daemon_process.h"
+#include "supervisord/daemon/daemon_process.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/events/event_bus.h"
 #include "supervisord/rpc/http_servers.h"
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 
 namespace supervisord {
 

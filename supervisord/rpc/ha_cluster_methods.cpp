@@ -7,7 +7,7 @@
 
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 

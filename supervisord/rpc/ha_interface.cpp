@@ -14,7 +14,7 @@
 #include "supervisord/rpc/faults.h"
 #include "supervisord/rpc/ha_cluster_methods.h"
 #include "supervisord/rpc/method_docs.h"
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 

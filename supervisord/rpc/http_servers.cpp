@@ -14,7 +14,7 @@
 #include "supervisord/rpc/ha_interface.h"
 #include "supervisord/rpc/log_follower.h"
 #include "supervisord/rpc/supervisor_interface.h"
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 

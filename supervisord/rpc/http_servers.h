@@ -16,7 +16,7 @@
 #include <memory>
 
 #include "common/result.h"
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 

@@ -17,8 +17,8 @@
 #include "supervisord/process/process_description.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
-#include "supervisord/supervisor.h"
-#include "supervisord/version.h"
+#include "supervisord/daemon/supervisor.h"
+#include "supervisord/daemon/version.h"
 
 namespace rpc {
 

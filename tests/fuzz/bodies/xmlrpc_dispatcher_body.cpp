@@ -8,7 +8,7 @@
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/ha_interface.h"
 #include "supervisord/rpc/supervisor_interface.h"
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 #include "tests/fuzz/bodies/contract.h"
 #include "tests/fuzz/bodies/scratch_directory.h"
 #include "tests/fuzz/fuzz_bodies.h"

@@ -1,8 +1,8 @@
-#include "supervisord/listener_pools.h"
+#include "supervisord/events/listener_pools.h"
 
 #include "supervisord/process/process.h"
 
-namespace supervisord {
+namespace events {
 
 ListenerPools::ListenerPools(events::EventBus& bus, std::string identifier, LogFunction log)
     : bus_(bus), identifier_(std::move(identifier)), log_(std::move(log)) {}
@@ -64,4 +64,4 @@ void ListenerPools::stdoutOutput(const process::Process& process, std::string_vi
     it->second.pool->listenerOutput(it->second.index, bytes);
 }
 
-}  // namespace supervisord
+}  // namespace events

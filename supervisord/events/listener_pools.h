@@ -15,7 +15,7 @@
 #include "supervisord/events/listener_pool.h"
 #include "supervisord/process/process_group.h"
 
-namespace supervisord {
+namespace events {
 
 class ListenerPools {
  public:
@@ -53,4 +53,4 @@ class ListenerPools {
   std::map<const process::Process*, Member> members_;
 };
 
-}  // namespace supervisord
+}  // namespace events

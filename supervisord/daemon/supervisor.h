@@ -21,7 +21,7 @@
 #include "supervisord/cluster/cluster_host.h"
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_model.h"
-#include "supervisord/daemon_process.h"
+#include "supervisord/daemon/daemon_process.h"
 #include "supervisord/policy/child_watch.h"
 #include "supervisord/policy/policy_host.h"
 #include "supervisord/policy/policy_report.h"
@@ -35,6 +35,7 @@ class DaemonLog;
 }
 namespace events {
 class EventBus;
+class ListenerPools;
 }
 namespace policy {
 class RestartPolicies;
@@ -44,7 +45,6 @@ class RestartPolicies;
 namespace supervisord {
 
 class Supervisor;
-class ListenerPools;
 
 // A service that runs beside the groups for the length of one run(): the HTTP
 // servers (rpc/), later the cluster agent. Opened once the groups exist and before
@@ -210,7 +210,7 @@ class Supervisor final : public process::ProcessHost,
   config::Config config_;
   logs::DaemonLog& log_;
   events::EventBus& bus_;
-  std::unique_ptr<ListenerPools> listenerPools_;
+  std::unique_ptr<events::ListenerPools> listenerPools_;
   std::unique_ptr<policy::RestartPolicies> policies_;
   std::map<pid_t, std::function<void(int)>> watchedChildren_;  // hooks and exec probes
   bool first_;

@@ -1,4 +1,4 @@
-#include "supervisord/version.h"
+#include "supervisord/daemon/version.h"
 namespace supervisord {
 const char* const kSupervisorVersion = "4.2.5";
 const char* const kApiVersion = "3.0";

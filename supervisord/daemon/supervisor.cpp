@@ -1,4 +1,4 @@
-#include "supervisord/supervisor.h"
+#include "supervisord/daemon/supervisor.h"
 
 #include <signal.h>
 #include <sys/time.h>
@@ -17,7 +17,7 @@
 #include "supervisord/events/event_bus.h"
 #include "supervisord/events/event_types.h"
 #include "supervisord/events/tick_schedule.h"
-#include "supervisord/listener_pools.h"
+#include "supervisord/events/listener_pools.h"
 #include "supervisord/logs/auto_child_log.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/policy/restart_policies.h"
@@ -102,7 +102,7 @@ Supervisor::Supervisor(config::Config config, logs::DaemonLog& log, events::Even
     : config_(std::move(config)),
       log_(log),
       bus_(bus),
-      listenerPools_(std::make_unique<ListenerPools>(bus, config_.supervisord.identifier,
+      listenerPools_(std::make_unique<events::ListenerPools>(bus, config_.supervisord.identifier,
                                                      [&log](common::LogLevel level, const std::string& text) {
                                                        log.log(level, text);
                                                      })),

@@ -1,4 +1,4 @@
-#include "supervisord/daemon_process.h"
+#include "supervisord/daemon/daemon_process.h"
 
 #include <fcntl.h>
 #include <grp.h>
