@@ -186,8 +186,8 @@ class Node:
             if direction == "both":
                 link.cut("reset")
             else:
-                towards_node = "drop-to-client" if node_is_client else "drop-to-upstream"
-                from_node = "drop-to-upstream" if node_is_client else "drop-to-client"
+                towards_node = "hold-to-client" if node_is_client else "hold-to-upstream"
+                from_node = "hold-to-upstream" if node_is_client else "hold-to-client"
                 link.cut(towards_node if direction == "in" else from_node)
 
     def heal(self):

@@ -33,18 +33,21 @@ class NodeLink:
     cut("reset"): live connections are reset (RST) and new ones refused, like a host whose
     network is down. cut("blackhole"): nothing is forwarded any more, like a partition:
     live connections stall (their bytes wait in kernel buffers) and new ones are accepted but
-    never answered. cut("drop-to-client") / cut("drop-to-upstream"): a one-way partition:
-    the bytes one way are read and thrown away, the other way flows (requests arrive, their
-    answers never do; new connections are made, a simplification of TCP, whose handshake
-    a one-way cut would stall). heal() forwards again, stalled connections included (what TCP
-    retransmission does after a short partition); heal(drop_stalled=True) resets them
-    instead.
+    never answered. cut("hold-to-client") / cut("hold-to-upstream"): a one-way partition:
+    the bytes one way are held (not read: they wait in kernel buffers, and the sender blocks
+    once those are full, as TCP does while its packets are lost and retransmitted), the other
+    way flows (requests arrive, their answers do not; new connections are made, a
+    simplification of TCP, whose handshake a one-way cut would stall). Never are bytes of
+    a live connection thrown away while it goes on: no network does that to TCP, and a
+    replication stream with a hole in it silently skips transactions. heal() forwards again,
+    stalled and held connections included (what TCP retransmission does after a short
+    partition); heal(drop_stalled=True) resets the stalled ones instead.
     """
 
     def __init__(self, upstreams, name="link"):
         self.name = name
         self.upstreams = [self._address(u) for u in upstreams]
-        self.mode = "open"  # "open" | "reset" | "blackhole" | "drop-to-client" | "drop-to-upstream"
+        self.mode = "open"  # "open" | "reset" | "blackhole" | "hold-to-client" | "hold-to-upstream"
         self._selector = selectors.DefaultSelector()
         self._wake_read, self._wake_write = socket.socketpair()
         self._wake_read.setblocking(False)
@@ -103,8 +106,8 @@ class NodeLink:
     # -- the caller's side: commands run on the proxy thread, cut()/heal() wait for them --
 
     def cut(self, mode="reset"):
-        if mode not in ("reset", "blackhole", "drop-to-client", "drop-to-upstream"):
-            raise ValueError("cut mode is 'reset', 'blackhole', 'drop-to-client' or 'drop-to-upstream', not %r" % mode)
+        if mode not in ("reset", "blackhole", "hold-to-client", "hold-to-upstream"):
+            raise ValueError("cut mode is 'reset', 'blackhole', 'hold-to-client' or 'hold-to-upstream', not %r" % mode)
         self._do(lambda: self._apply_cut(mode))
 
     def heal(self, drop_stalled=False):
@@ -190,22 +193,7 @@ class NodeLink:
             elif pipe.upstream is None:
                 self._connect_upstream(pipe)
             else:
-                if previous.startswith("drop-") and not pipe.connecting:
-                    self._deliver_lost_eofs(pipe)  # TCP retransmits a FIN the cut lost
-                if pipe in self._pipes:
-                    self._update(pipe)
-
-    def _deliver_lost_eofs(self, pipe):
-        try:
-            if pipe.client_eof and not pipe.to_upstream:
-                pipe.upstream.shutdown(socket.SHUT_WR)
-            if pipe.upstream_eof and not pipe.to_client:
-                pipe.client.shutdown(socket.SHUT_WR)
-        except OSError:
-            self._close_pipe(pipe, reset=True)
-            return
-        if pipe.client_eof and pipe.upstream_eof:
-            self._close_pipe(pipe)
+                self._update(pipe)
 
     def _run(self):
         try:
@@ -270,11 +258,11 @@ class NodeLink:
         self._update(pipe)
 
     def _flowing(self):
-        return self.mode in ("open", "drop-to-client", "drop-to-upstream")
+        return self.mode in ("open", "hold-to-client", "hold-to-upstream")
 
-    def _dropping(self, outgoing):
-        """Whether bytes bound for `outgoing` ("to_client", "to_upstream") are thrown away."""
-        return self.mode == "drop-" + outgoing.replace("_", "-")
+    def _holding(self, outgoing):
+        """Whether bytes bound for `outgoing` ("to_client", "to_upstream") are held by a one-way cut."""
+        return self.mode == "hold-" + outgoing.replace("_", "-")
 
     def _update(self, pipe):
         """Registers each socket for what it can do now; stalled pipes wait for nothing."""
@@ -284,13 +272,15 @@ class NodeLink:
             if pipe.connecting:
                 upstream_mask = selectors.EVENT_WRITE
             else:
-                if not pipe.client_eof and not pipe.to_upstream:
+                to_upstream = not self._holding("to_upstream")
+                to_client = not self._holding("to_client")
+                if to_upstream and not pipe.client_eof and not pipe.to_upstream:
                     client_mask |= selectors.EVENT_READ
-                if pipe.to_client:
+                if to_client and pipe.to_client:
                     client_mask |= selectors.EVENT_WRITE
-                if not pipe.upstream_eof and not pipe.to_client:
+                if to_client and not pipe.upstream_eof and not pipe.to_client:
                     upstream_mask |= selectors.EVENT_READ
-                if pipe.to_upstream:
+                if to_upstream and pipe.to_upstream:
                     upstream_mask |= selectors.EVENT_WRITE
         self._register(pipe, pipe.client, client_mask)
         if pipe.upstream is not None:
@@ -345,11 +335,9 @@ class NodeLink:
             data = source.recv(65536)
             if not data:
                 setattr(pipe, eof_flag, True)
-                if not getattr(pipe, outgoing) and not self._dropping(outgoing):  # a one-way cut loses the FIN too
+                if not getattr(pipe, outgoing):
                     target.shutdown(socket.SHUT_WR)
                 return
-            if self._dropping(outgoing):
-                return  # a one-way cut: read, never delivered
             sent = 0
             try:
                 sent = target.send(data)

@@ -289,8 +289,8 @@ class OneWayPartition(ClusterScenario):
     def test_a_primary_whose_renewals_arrive_unanswered_fences_and_its_lease_goes(self):
         self.elect_n1()
         before = time.monotonic()
-        self.nodes.link("n1").cut("drop-to-client")
-        self.timeline.mark("n1", "cut", "etcd's answers dropped")
+        self.nodes.link("n1").cut("hold-to-client")
+        self.timeline.mark("n1", "cut", "etcd's answers held")
         try:
             demoted = self.timeline.wait_for("n1", "replica", "demoted", after=before, timeout=15)
             promoted = self.timeline.wait_for("n2", "primary", after=before, timeout=30)
