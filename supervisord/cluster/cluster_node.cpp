@@ -16,6 +16,7 @@
 #include "supervisord/cluster/cluster_keys.h"
 #include "supervisord/cluster/election.h"
 #include "supervisord/cluster/etcd_client.h"
+#include "supervisord/cluster/lease_times.h"
 #include "supervisord/cluster/watchdog.h"
 #include "supervisord/events/event_bus.h"
 #include "supervisord/events/event_types.h"
@@ -93,7 +94,7 @@ struct ClusterNode::State {
   bool revoking = false;        // a revoke of it is in flight
   bool granting = false;
   bool renewing = false;        // a keepalive is in flight
-  double renewedAt = 0;         // steady time the last successful renewal was sent
+  LeaseTimes times;             // the lease's last confirmed renewal, and what follows from it
   bool quorum = false;
   bool maintenance = false;
   bool evaluationPosted = false;
@@ -113,7 +114,8 @@ struct ClusterNode::State {
         keepaliveTimer(h.io()),
         fenceTimer(h.io()),
         deadlineTimer(h.io()),
-        resyncTimer(h.io()) {}
+        resyncTimer(h.io()),
+        times(config.leaseTtl, config.fenceMargin) {}
 
   static cluster::EtcdClientOptions clientOptions(const config::ClusterConfig& c) {
     cluster::EtcdClientOptions options;
@@ -125,8 +127,6 @@ struct ClusterNode::State {
     return options;
   }
 
-  double fenceWindow() const { return config.leaseTtl - config.fenceMargin; }
-  double keepaliveInterval() const { return std::max(0.1, fenceWindow() / 3); }
 
   void log(config::LogLevel level, const std::string& text) { host.log(level, "cluster: " + text); }
 
@@ -206,7 +206,7 @@ struct ClusterNode::State {
                           return;
                         }
                         lease = result->id;
-                        renewedAt = sentAt;
+                        times.granted(sentAt);
                         lastFailure.clear();
                         log(config::LogLevel::Info, "node " + config.node + " joined cluster " + config.name +
                                                         " (lease " + std::to_string(lease) + ", ttl " +
@@ -219,7 +219,7 @@ struct ClusterNode::State {
   }
 
   void armKeepalive() {
-    keepaliveTimer.expires_after(after(keepaliveInterval()));
+    keepaliveTimer.expires_after(after(times.keepaliveInterval()));
     keepaliveTimer.async_wait(guarded([this](boost::system::error_code ec) {
       if (!ec) keepalive();
     }));
@@ -230,7 +230,7 @@ struct ClusterNode::State {
     // a primary still stopping stays fenced in time, and its watchdog fed.
     if (left) return;
     if (abandoned != 0) revokeAbandoned();
-    if (lease != 0 && steadyNow() >= renewedAt + config.leaseTtl) abandon();
+    if (lease != 0 && times.overdue(steadyNow())) abandon();
     if (lease == 0) return grant();
     armKeepalive();
     if (renewing) return;  // the last one is still trying the endpoints
@@ -255,7 +255,7 @@ struct ClusterNode::State {
 
   // A renewal sent at `sentAt` was confirmed: the lease lasts until sentAt + lease_ttl at least.
   void renewed(double sentAt) {
-    renewedAt = std::max(renewedAt, sentAt);
+    times.renewed(sentAt);
     lastFailure.clear();
     feedWatchdog(sentAt);
     setQuorum(true);
@@ -268,7 +268,7 @@ struct ClusterNode::State {
   // otherwise a renewal first.
   bool watchdogNeedsRenewal() const {
     return config.watchdogMode != config::WatchdogMode::Off && !watchdog &&
-           !cluster::mayFeed(renewedAt, steadyNow(), config.leaseTtl);
+           !cluster::mayFeed(times.lastRenewal(), steadyNow(), config.leaseTtl);
   }
 
   // Renews the lease now (besides the periodic keepalive), then done(true) if the lease
@@ -348,9 +348,9 @@ struct ClusterNode::State {
 
   // quorum = the lease was renewed within lease_ttl - fence_margin; the fence timer ends it.
   void setQuorum(bool renewed) {
-    const bool now = renewed && lease != 0 && steadyNow() < renewedAt + fenceWindow();
+    const bool now = renewed && lease != 0 && times.quorum(steadyNow());
     if (now) {
-      fenceTimer.expires_after(after(renewedAt + fenceWindow() - steadyNow()));
+      fenceTimer.expires_after(after(times.fenceAt() - steadyNow()));
       fenceTimer.async_wait(guarded([this](boost::system::error_code ec) {
         if (!ec) setQuorum(false);
       }));
@@ -359,7 +359,7 @@ struct ClusterNode::State {
     quorum = now;
     if (!quorum)
       log(config::LogLevel::Warn, "no quorum: the etcd lease was not renewed for " +
-                                      common::secondsText(fenceWindow()) + " s (lease_ttl - fence_margin)");
+                                      common::secondsText(times.fenceWindow()) + " s (lease_ttl - fence_margin)");
     else
       log(config::LogLevel::Info, "quorum: the etcd lease is renewed");
     evaluateSoon();
@@ -513,7 +513,7 @@ struct ClusterNode::State {
 
   void evaluate() {
     // The fence does not wait for its timer when the loop was late.
-    if (quorum && steadyNow() >= renewedAt + fenceWindow()) setQuorum(false);
+    if (quorum && !times.quorum(steadyNow())) setQuorum(false);
     const double now = steadyNow();
     std::optional<double> next;
     for (auto& [namespec, p] : programs) {
@@ -896,7 +896,7 @@ cluster::ClusterReport ClusterNode::clusterReport() const {
   report.address = s.config.advertise;
   report.connected = s.quorum;
   report.leaseTtl = s.config.leaseTtl;
-  report.leaseLeft = s.quorum ? std::max(0.0, s.renewedAt + s.config.leaseTtl - steadyNow()) : 0;
+  report.leaseLeft = s.quorum ? s.times.left(steadyNow()) : 0;
   report.maintenance = s.maintenance;
   report.endpoint = s.client->currentEndpoint();
   for (const auto& [namespec, p] : s.programs) {
