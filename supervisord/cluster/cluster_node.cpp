@@ -16,6 +16,8 @@
 #include "supervisord/cluster/cluster_keys.h"
 #include "supervisord/cluster/election.h"
 #include "supervisord/cluster/etcd_client.h"
+#include "supervisord/cluster/handover_rules.h"
+#include "supervisord/cluster/program_health.h"
 #include "supervisord/cluster/lease_times.h"
 #include "supervisord/cluster/watchdog.h"
 #include "supervisord/events/event_bus.h"
@@ -26,7 +28,6 @@
 namespace cluster {
 
 namespace asio = boost::asio;
-using process::ProcessState;
 
 namespace {
 
@@ -38,19 +39,7 @@ std::chrono::microseconds after(double seconds) {
   return std::chrono::microseconds(static_cast<long long>(std::max(0.0, seconds) * 1e6));
 }
 
-Health healthOf(const process::Process& p) {
-  switch (p.state()) {
-    case ProcessState::Running: return Health::Up;
-    case ProcessState::Starting:
-    case ProcessState::Backoff:
-    case ProcessState::Stopping: return Health::Recovering;
-    case ProcessState::Exited: return p.restartPending() ? Health::Recovering : Health::Down;
-    default: return Health::Down;
-  }
-}
-
-// A switchover or failover the cluster's state rules out (CLUSTER_MANAGED over the API).
-common::Error refused(std::string why) { return common::makeError(common::ErrorKind::ClusterManaged, std::move(why)); }
+Health healthOf(const process::Process& p) { return cluster::healthOf(p.state(), p.restartPending()); }
 
 }  // namespace
 
@@ -922,44 +911,18 @@ void ClusterNode::switchover(const std::string& program, const std::string& node
   State& s = *state_;
   ProgramState* p = s.findProgram(program);
   if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such program: " + program));
-  if (s.maintenance) return done(refused("the cluster is in maintenance"));
-  const auto& view = p->view;
-  if (!view.leader) return done(refused(program + " has no primary (use failover)"));
-  const std::string primary = view.leader->node;
-  auto leader = view.members.find(primary);
-  if (leader == view.members.end() || leader->second.health != Health::Up || leader->second.role != MemberRole::Primary)
-    return done(refused("the primary " + primary + " is not healthy (use failover)"));
-  if (node == primary) return done(refused(node + " is already the primary"));
-  if (!node.empty()) {
-    auto target = view.members.find(node);
-    if (target == view.members.end() || !cluster::isCandidate(target->second))
-      return done(refused(node + " is not a candidate (not running, no score, or not eligible)"));
-  } else {
-    bool any = false;
-    for (const auto& [n, m] : view.members) any = any || (n != primary && cluster::isCandidate(m));
-    if (!any) return done(refused("no other node is a candidate"));
-  }
-  s.requestHandover(*p, primary, node, std::move(done));
+  auto handover = switchoverRequest(s.viewOf(*p), program, node);
+  if (!handover) return done(handover.takeError());
+  s.requestHandover(*p, handover->from, handover->to, std::move(done));
 }
 
 void ClusterNode::failover(const std::string& program, const std::string& node, Done done) {
   State& s = *state_;
   ProgramState* p = s.findProgram(program);
   if (!p) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such program: " + program));
-  if (s.maintenance) return done(refused("the cluster is in maintenance"));
-  const auto& view = p->view;
-  std::string from;
-  if (view.leader) {
-    from = view.leader->node;
-    auto leader = view.members.find(from);
-    if (leader != view.members.end() && leader->second.health == Health::Up &&
-        leader->second.role == MemberRole::Primary)
-      return done(refused("the primary " + from + " is healthy (use switchover)"));
-  }
-  auto target = view.members.find(node);
-  if (target == view.members.end() || !cluster::isCandidate(target->second))
-    return done(refused(node + " is not a candidate (not running, no score, or not eligible)"));
-  s.requestHandover(*p, from, node, std::move(done));
+  auto handover = failoverRequest(s.viewOf(*p), node);
+  if (!handover) return done(handover.takeError());
+  s.requestHandover(*p, handover->from, handover->to, std::move(done));
 }
 
 void ClusterNode::setMaintenance(bool on, Done done) {
