@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/ha_keys.h"
 #include "common/python_str.h"
 #include "supervisorctl/process_info.h"
 
@@ -24,29 +25,29 @@ std::string seconds(double value) {
 
 ClusterView decodeClusterState(const Value& state) {
   ClusterView view;
-  view.cluster = memberString(state, "cluster");
-  view.node = memberString(state, "node");
-  view.address = memberString(state, "address");
-  view.endpoint = memberString(state, "endpoint");
-  view.connected = memberBool(state, "connected");
-  view.leaseTtl = memberDouble(state, "lease_ttl");
-  view.leaseLeft = memberDouble(state, "lease_left");
-  view.maintenance = memberBool(state, "maintenance");
-  for (const Value& item : memberArray(state, "programs")) {
+  view.cluster = memberString(state, ha_keys::kCluster);
+  view.node = memberString(state, ha_keys::kNode);
+  view.address = memberString(state, ha_keys::kAddress);
+  view.endpoint = memberString(state, ha_keys::kEndpoint);
+  view.connected = memberBool(state, ha_keys::kConnected);
+  view.leaseTtl = memberDouble(state, ha_keys::kLeaseTtl);
+  view.leaseLeft = memberDouble(state, ha_keys::kLeaseLeft);
+  view.maintenance = memberBool(state, ha_keys::kMaintenance);
+  for (const Value& item : memberArray(state, ha_keys::kPrograms)) {
     ClusterView::Program program;
-    program.name = memberString(item, "name");
-    program.leader = memberString(item, "leader");
-    program.leaderAddress = memberString(item, "leader_address");
-    program.phase = memberString(item, "phase");
-    program.handover = memberString(item, "handover");
-    for (const Value& entry : memberArray(item, "members")) {
+    program.name = memberString(item, ha_keys::kName);
+    program.leader = memberString(item, ha_keys::kLeader);
+    program.leaderAddress = memberString(item, ha_keys::kLeaderAddress);
+    program.phase = memberString(item, ha_keys::kPhase);
+    program.handover = memberString(item, ha_keys::kHandover);
+    for (const Value& entry : memberArray(item, ha_keys::kMembers)) {
       ClusterView::Member m;
-      m.node = memberString(entry, "node");
-      m.address = memberString(entry, "address");
-      m.health = memberString(entry, "health");
-      m.role = memberString(entry, "role");
-      if (const Value* score = entry.find("score"); score && score->isInt()) m.score = score->asInt();
-      m.eligible = memberBool(entry, "eligible");
+      m.node = memberString(entry, ha_keys::kNode);
+      m.address = memberString(entry, ha_keys::kAddress);
+      m.health = memberString(entry, ha_keys::kHealth);
+      m.role = memberString(entry, ha_keys::kRole);
+      if (const Value* score = entry.find(ha_keys::kScore); score && score->isInt()) m.score = score->asInt();
+      m.eligible = memberBool(entry, ha_keys::kEligible);
       program.members.push_back(std::move(m));
     }
     view.programs.push_back(std::move(program));

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/python_str.h"
+#include "common/ha_keys.h"
 #include "common/namespec.h"
+#include "common/python_str.h"
 #include "supervisorctl/process_info.h"
 
 namespace supervisorctl {
@@ -64,43 +65,43 @@ std::string hookLine(const PolicyView::Hook& hook, const TimeText& timeText) {
 
 PolicyView decodePolicyState(const Value& state) {
   PolicyView view;
-  view.name = memberString(state, "name");
-  view.group = memberString(state, "group");
-  view.backoff = memberString(state, "backoff");
-  view.tries = memberCount(state, "tries");
-  view.nextDelay = memberDouble(state, "next_delay");
-  view.retryAt = memberDouble(state, "retry_at");
-  view.budgetUsed = memberCount(state, "budget_used");
-  view.budgetLimit = memberCount(state, "budget_limit");
-  view.budgetWindow = memberDouble(state, "budget_window");
-  view.onBudgetSpent = memberString(state, "on_budget_spent");
-  view.groupStrategy = memberString(state, "group_strategy");
-  view.groupBudgetUsed = memberCount(state, "group_budget_used");
-  view.groupBudgetLimit = memberCount(state, "group_budget_limit");
-  view.role = memberString(state, "role");
-  if (const Value* score = state.find("score"); score && score->isInt()) view.score = score->asInt();
-  view.escalation = memberString(state, "escalation");
-  for (const Value& item : memberArray(state, "probes")) {
+  view.name = memberString(state, ha_keys::kName);
+  view.group = memberString(state, ha_keys::kGroup);
+  view.backoff = memberString(state, ha_keys::kBackoff);
+  view.tries = memberCount(state, ha_keys::kTries);
+  view.nextDelay = memberDouble(state, ha_keys::kNextDelay);
+  view.retryAt = memberDouble(state, ha_keys::kRetryAt);
+  view.budgetUsed = memberCount(state, ha_keys::kBudgetUsed);
+  view.budgetLimit = memberCount(state, ha_keys::kBudgetLimit);
+  view.budgetWindow = memberDouble(state, ha_keys::kBudgetWindow);
+  view.onBudgetSpent = memberString(state, ha_keys::kOnBudgetSpent);
+  view.groupStrategy = memberString(state, ha_keys::kGroupStrategy);
+  view.groupBudgetUsed = memberCount(state, ha_keys::kGroupBudgetUsed);
+  view.groupBudgetLimit = memberCount(state, ha_keys::kGroupBudgetLimit);
+  view.role = memberString(state, ha_keys::kRole);
+  if (const Value* score = state.find(ha_keys::kScore); score && score->isInt()) view.score = score->asInt();
+  view.escalation = memberString(state, ha_keys::kEscalation);
+  for (const Value& item : memberArray(state, ha_keys::kProbes)) {
     PolicyView::Probe probe;
-    probe.kind = memberString(item, "kind");
-    probe.spec = memberString(item, "spec");
-    probe.active = memberBool(item, "active");
-    probe.checks = memberCount(item, "checks");
-    probe.consecutiveFailures = memberCount(item, "consecutive_failures");
-    if (const Value* ok = item.find("last_ok"); ok && ok->isBool()) probe.lastOk = ok->asBool();
-    probe.lastDetail = memberString(item, "last_detail");
-    probe.lastCheck = memberDouble(item, "last_check");
+    probe.kind = memberString(item, ha_keys::kKind);
+    probe.spec = memberString(item, ha_keys::kSpec);
+    probe.active = memberBool(item, ha_keys::kActive);
+    probe.checks = memberCount(item, ha_keys::kChecks);
+    probe.consecutiveFailures = memberCount(item, ha_keys::kConsecutiveFailures);
+    if (const Value* ok = item.find(ha_keys::kLastOk); ok && ok->isBool()) probe.lastOk = ok->asBool();
+    probe.lastDetail = memberString(item, ha_keys::kLastDetail);
+    probe.lastCheck = memberDouble(item, ha_keys::kLastCheck);
     view.probes.push_back(std::move(probe));
   }
-  for (const Value& item : memberArray(state, "hooks")) {
+  for (const Value& item : memberArray(state, ha_keys::kHooks)) {
     PolicyView::Hook hook;
-    hook.hook = memberString(item, "hook");
-    hook.reason = memberString(item, "reason");
-    hook.started = memberDouble(item, "started");
-    hook.finished = memberDouble(item, "finished");
-    hook.ok = memberBool(item, "ok");
-    hook.description = memberString(item, "description");
-    hook.output = memberString(item, "output");
+    hook.hook = memberString(item, ha_keys::kHook);
+    hook.reason = memberString(item, ha_keys::kReason);
+    hook.started = memberDouble(item, ha_keys::kStarted);
+    hook.finished = memberDouble(item, ha_keys::kFinished);
+    hook.ok = memberBool(item, ha_keys::kOk);
+    hook.description = memberString(item, ha_keys::kDescription);
+    hook.output = memberString(item, ha_keys::kOutput);
     view.hooks.push_back(std::move(hook));
   }
   return view;

@@ -11,8 +11,8 @@
 #include "supervisord/config/command_line.h"
 #include "supervisord/config/config_loader.h"
 #include "supervisord/config/config_report.h"
-#include "supervisord/run_daemon.h"
 #include "supervisord/daemon/version.h"
+#include "supervisord/run_daemon.h"
 
 namespace {
 

@@ -7,10 +7,10 @@
 
 #include "supervisord/cluster/cluster_node.h"
 #include "supervisord/daemon/daemon_process.h"
-#include "supervisord/logs/daemon_log.h"
-#include "supervisord/events/event_bus.h"
-#include "supervisord/rpc/http_servers.h"
 #include "supervisord/daemon/supervisor.h"
+#include "supervisord/events/event_bus.h"
+#include "supervisord/logs/daemon_log.h"
+#include "supervisord/rpc/http_servers.h"
 
 namespace supervisord {
 

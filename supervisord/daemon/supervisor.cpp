@@ -11,13 +11,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "common/value_types.h"
 #include "common/python_str.h"
+#include "common/value_types.h"
 #include "supervisord/config/config_loader.h"
 #include "supervisord/events/event_bus.h"
 #include "supervisord/events/event_types.h"
-#include "supervisord/events/tick_schedule.h"
 #include "supervisord/events/listener_pools.h"
+#include "supervisord/events/tick_schedule.h"
 #include "supervisord/logs/auto_child_log.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/policy/restart_policies.h"

@@ -37,6 +37,9 @@ class Process {
   pid_t pid() const { return record_.pid; }
   // Not running, but it will start again by itself (a policy's delayed restart): a stop applies.
   bool restartPending() const { return process::restartPending(config_, record_); }
+  // What a stop acts on (stopProcess, a group's or everything's stop): a running state
+  // (STARTING, RUNNING, BACKOFF) or a restart pending. Supervisor's NOT_RUNNING otherwise.
+  bool stoppable() const { return isRunningState(state()) || restartPending(); }
   // "name" when the group has the process's name, else "group:name" (Supervisor's make_namespec).
   std::string namespec() const;
 

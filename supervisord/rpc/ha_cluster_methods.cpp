@@ -5,9 +5,10 @@
 #include <string>
 #include <utility>
 
+#include "common/ha_keys.h"
+#include "supervisord/daemon/supervisor.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
-#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 
@@ -45,33 +46,33 @@ Value clusterState(const cluster::ClusterReport& report) {
     Value::Array members;
     for (const auto& m : program.members) {
       Value::Struct member;
-      member["node"] = m.node;
-      member["address"] = m.address;
-      member["health"] = m.health;
-      member["role"] = m.role;
-      member["score"] = m.score ? Value(*m.score) : Value("");
-      member["eligible"] = m.eligible;
+      member[ha_keys::kNode] = m.node;
+      member[ha_keys::kAddress] = m.address;
+      member[ha_keys::kHealth] = m.health;
+      member[ha_keys::kRole] = m.role;
+      member[ha_keys::kScore] = m.score ? Value(*m.score) : Value("");
+      member[ha_keys::kEligible] = m.eligible;
       members.emplace_back(std::move(member));
     }
     Value::Struct entry;
-    entry["name"] = program.name;
-    entry["leader"] = program.leader;
-    entry["leader_address"] = program.leaderAddress;
-    entry["phase"] = program.phase;
-    entry["handover"] = program.handover;
-    entry["members"] = Value(std::move(members));
+    entry[ha_keys::kName] = program.name;
+    entry[ha_keys::kLeader] = program.leader;
+    entry[ha_keys::kLeaderAddress] = program.leaderAddress;
+    entry[ha_keys::kPhase] = program.phase;
+    entry[ha_keys::kHandover] = program.handover;
+    entry[ha_keys::kMembers] = Value(std::move(members));
     programs.emplace_back(std::move(entry));
   }
   Value::Struct state;
-  state["cluster"] = report.cluster;
-  state["node"] = report.node;
-  state["address"] = report.address;
-  state["connected"] = report.connected;
-  state["lease_ttl"] = report.leaseTtl;
-  state["lease_left"] = report.leaseLeft;
-  state["maintenance"] = report.maintenance;
-  state["endpoint"] = report.endpoint;
-  state["programs"] = Value(std::move(programs));
+  state[ha_keys::kCluster] = report.cluster;
+  state[ha_keys::kNode] = report.node;
+  state[ha_keys::kAddress] = report.address;
+  state[ha_keys::kConnected] = report.connected;
+  state[ha_keys::kLeaseTtl] = report.leaseTtl;
+  state[ha_keys::kLeaseLeft] = report.leaseLeft;
+  state[ha_keys::kMaintenance] = report.maintenance;
+  state[ha_keys::kEndpoint] = report.endpoint;
+  state[ha_keys::kPrograms] = Value(std::move(programs));
   return Value(std::move(state));
 }
 

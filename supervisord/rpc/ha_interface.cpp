@@ -9,12 +9,13 @@
 #include <variant>
 #include <vector>
 
+#include "common/ha_keys.h"
 #include "common/namespec.h"
+#include "supervisord/daemon/supervisor.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
 #include "supervisord/rpc/ha_cluster_methods.h"
 #include "supervisord/rpc/method_docs.h"
-#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 
@@ -67,22 +68,22 @@ Reply asReply(Outcome outcome) {
 
 Value hookRunState(const policy::HookRun& run) {
   return Value::Struct{
-      {"hook", run.hook},         {"reason", run.reason},           {"started", run.started},
-      {"finished", run.finished}, {"ok", run.ok},                   {"description", run.description},
-      {"output", run.output},
+      {ha_keys::kHook, run.hook},         {ha_keys::kReason, run.reason},           {ha_keys::kStarted, run.started},
+      {ha_keys::kFinished, run.finished}, {ha_keys::kOk, run.ok},                   {ha_keys::kDescription, run.description},
+      {ha_keys::kOutput, run.output},
   };
 }
 
 Value probeState(const policy::ProbeReport& probe) {
   return Value::Struct{
-      {"kind", probe.kind},
-      {"spec", probe.spec},
-      {"active", probe.active},
-      {"checks", probe.checks},
-      {"consecutive_failures", probe.consecutiveFailures},
-      {"last_ok", probe.lastOk ? Value(*probe.lastOk) : Value("")},
-      {"last_detail", probe.lastDetail},
-      {"last_check", probe.lastCheck},
+      {ha_keys::kKind, probe.kind},
+      {ha_keys::kSpec, probe.spec},
+      {ha_keys::kActive, probe.active},
+      {ha_keys::kChecks, probe.checks},
+      {ha_keys::kConsecutiveFailures, probe.consecutiveFailures},
+      {ha_keys::kLastOk, probe.lastOk ? Value(*probe.lastOk) : Value("")},
+      {ha_keys::kLastDetail, probe.lastDetail},
+      {ha_keys::kLastCheck, probe.lastCheck},
   };
 }
 
@@ -111,24 +112,24 @@ Value policyState(const policy::PolicyReport& report) {
   Value::Array hooks;
   for (const auto& run : report.hooks) hooks.push_back(hookRunState(run));
   return Value::Struct{
-      {"name", report.name},
-      {"group", report.group},
-      {"backoff", report.backoff},
-      {"tries", report.tries},
-      {"next_delay", report.nextDelay},
-      {"retry_at", report.retryAt},
-      {"budget_used", report.budgetUsed},
-      {"budget_limit", report.budgetLimit},
-      {"budget_window", report.budgetWindow},
-      {"on_budget_spent", report.onBudgetSpent},
-      {"group_strategy", report.groupStrategy},
-      {"group_budget_used", report.groupBudgetUsed},
-      {"group_budget_limit", report.groupBudgetLimit},
-      {"role", report.role},
-      {"score", report.score ? Value(*report.score) : Value("")},
-      {"escalation", report.escalation},
-      {"probes", Value(std::move(probes))},
-      {"hooks", Value(std::move(hooks))},
+      {ha_keys::kName, report.name},
+      {ha_keys::kGroup, report.group},
+      {ha_keys::kBackoff, report.backoff},
+      {ha_keys::kTries, report.tries},
+      {ha_keys::kNextDelay, report.nextDelay},
+      {ha_keys::kRetryAt, report.retryAt},
+      {ha_keys::kBudgetUsed, report.budgetUsed},
+      {ha_keys::kBudgetLimit, report.budgetLimit},
+      {ha_keys::kBudgetWindow, report.budgetWindow},
+      {ha_keys::kOnBudgetSpent, report.onBudgetSpent},
+      {ha_keys::kGroupStrategy, report.groupStrategy},
+      {ha_keys::kGroupBudgetUsed, report.groupBudgetUsed},
+      {ha_keys::kGroupBudgetLimit, report.groupBudgetLimit},
+      {ha_keys::kRole, report.role},
+      {ha_keys::kScore, report.score ? Value(*report.score) : Value("")},
+      {ha_keys::kEscalation, report.escalation},
+      {ha_keys::kProbes, Value(std::move(probes))},
+      {ha_keys::kHooks, Value(std::move(hooks))},
   };
 }
 

@@ -10,11 +10,11 @@
 #include "common/http_server.h"
 #include "common/python_str.h"
 #include "common/xmlrpc_codec.h"
+#include "supervisord/daemon/supervisor.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/ha_interface.h"
 #include "supervisord/rpc/log_follower.h"
 #include "supervisord/rpc/supervisor_interface.h"
-#include "supervisord/daemon/supervisor.h"
 
 namespace rpc {
 

@@ -13,12 +13,12 @@
 
 #include "common/namespec.h"
 #include "common/value_types.h"
+#include "supervisord/daemon/supervisor.h"
+#include "supervisord/daemon/version.h"
 #include "supervisord/logs/log_reader.h"
 #include "supervisord/process/process_description.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/faults.h"
-#include "supervisord/daemon/supervisor.h"
-#include "supervisord/daemon/version.h"
 
 namespace rpc {
 
@@ -284,7 +284,7 @@ Reply Interface::stopProcess(const std::string& namespec, bool wait) {
   if (!target.process) return stopProcessGroup(target.group->name(), wait);
   const Process& p = *target.process;
   // Ours: a process waiting to restart by itself (a policy's delayed restart) can be stopped too.
-  if (!process::isRunningState(p.state()) && !p.restartPending()) return rpcError(Faults::NOT_RUNNING, namespec);
+  if (!p.stoppable()) return rpcError(Faults::NOT_RUNNING, namespec);
 
   const std::string groupName = target.group->name();
   const std::string processName = p.config().name;
@@ -310,7 +310,7 @@ Reply Interface::stopProcessGroup(const std::string& name, bool wait) {
   if (!group) return rpcError(Faults::BAD_NAME, name);
   auto self = shared_from_this();
   return allFunction(
-      groupMembers(*group), [](const Process& p) { return process::isRunningState(p.state()) || p.restartPending(); },
+      groupMembers(*group), [](const Process& p) { return p.stoppable(); },
       [self, wait](const std::string& namespec) { return self->stopProcess(namespec, wait); }, true);
 }
 
@@ -573,7 +573,7 @@ void Interface::addTo(Dispatcher& d) {
     if (auto fault = self->shuttingDown()) return *fault;
     const bool wait = params.truthy(0, true);
     return self->allFunction(
-        self->allProcesses(false), [](const Process& p) { return process::isRunningState(p.state()) || p.restartPending(); },
+        self->allProcesses(false), [](const Process& p) { return p.stoppable(); },
         [self, wait](const std::string& namespec) { return self->stopProcess(namespec, wait); }, true);
   });
   d.add("supervisor.signalProcess", 2, 2, [self](const Params& params) -> Reply {

@@ -3,12 +3,12 @@
 
 #include "common/xmlrpc_codec.h"
 #include "supervisord/config/config_loader.h"
+#include "supervisord/daemon/supervisor.h"
 #include "supervisord/events/event_bus.h"
 #include "supervisord/logs/daemon_log.h"
 #include "supervisord/rpc/dispatcher.h"
 #include "supervisord/rpc/ha_interface.h"
 #include "supervisord/rpc/supervisor_interface.h"
-#include "supervisord/daemon/supervisor.h"
 #include "tests/fuzz/bodies/contract.h"
 #include "tests/fuzz/bodies/scratch_directory.h"
 #include "tests/fuzz/fuzz_bodies.h"
