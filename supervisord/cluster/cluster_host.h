@@ -29,6 +29,10 @@ class ClusterControl;
 // The role recorded for a promotable program (ha.getPolicyState, the hooks' SUPERVISOR_ROLE).
 enum class LocalRole { Replica, Primary };
 
+// The hooks the cluster runs: promote_command, demote_command, follow_command,
+// route_command, notify_command.
+enum class ClusterHook { Promote, Demote, Follow, Route, Notify };
+
 // The last run of a program's score_command (nullopt: none yet).
 struct ScoreRun {
   std::string reason;   // SUPERVISOR_REASON: "refresh", "election"
@@ -58,10 +62,10 @@ class ClusterHost {
   virtual std::optional<ScoreRun> lastScoreRun(const std::string& group, const std::string& name) const = 0;
   // Runs score_command now (if RUNNING) with SUPERVISOR_REASON=`reason`.
   virtual void refreshScore(const std::string& group, const std::string& name, const std::string& reason) = 0;
-  // Runs one of the program's hooks ("promote", "demote", "follow", "route", "notify")
-  // with `extra` in its environment; `done` runs once, on the loop (false: failed, timed
-  // out, or no such program). A hook without a command succeeds at once.
-  virtual void runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
+  // Runs one of the program's hooks with `extra` in its environment; `done` runs once, on
+  // the loop (false: failed, timed out, or no such program). A hook without a command
+  // succeeds at once.
+  virtual void runClusterHook(const std::string& group, const std::string& name, ClusterHook hook,
                               const std::string& reason, const config::Environment& extra, HookDone done) = 0;
   virtual void setRole(const std::string& group, const std::string& name, LocalRole role) = 0;
 

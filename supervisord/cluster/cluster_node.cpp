@@ -485,7 +485,7 @@ struct ClusterNode::State {
       extra.emplace_back("SUPERVISOR_NOTIFY_TYPE", n.type);
       extra.emplace_back("SUPERVISOR_NOTIFY_OPERATION", n.operation);
       extra.emplace_back("SUPERVISOR_NOTIFY_NODE", node);
-      host.runClusterHook(p.group, p.name, "notify", n.type + " " + n.operation + " " + node, extra, [](bool) {});
+      host.runClusterHook(p.group, p.name, ClusterHook::Notify, n.type + " " + n.operation + " " + node, extra, [](bool) {});
     }
   }
 
@@ -547,7 +547,7 @@ struct ClusterNode::State {
     return it == programs.end() ? nullptr : it->second.get();
   }
 
-  void runHook(ProgramState& p, const std::string& hook, const std::string& reason, config::Environment extra,
+  void runHook(ProgramState& p, ClusterHook hook, const std::string& reason, config::Environment extra,
                std::function<void(ProgramState&, bool)> then) {
     const std::string namespec = p.namespec;
     host.runClusterHook(p.group, p.name, hook, reason, extra, guarded([this, namespec, then = std::move(then)](bool ok) {
@@ -635,7 +635,7 @@ struct ClusterNode::State {
           return;
         }
         log(config::LogLevel::Info, namespec + ": promoting on " + config.node + " (" + a.reason + ")");
-        runHook(p, "promote", a.reason, hookEnvironment(p, config.node, config.advertise),
+        runHook(p, ClusterHook::Promote, a.reason, hookEnvironment(p, config.node, config.advertise),
                 [this](ProgramState& p, bool ok) {
                   if (ok) host.setRole(p.group, p.name, LocalRole::Primary);
                   log(ok ? config::LogLevel::Info : config::LogLevel::Warn,
@@ -645,12 +645,12 @@ struct ClusterNode::State {
         return;
 
       case Action::Kind::Route:
-        runHook(p, "route", "promoted", hookEnvironment(p, config.node, config.advertise), nullptr);
+        runHook(p, ClusterHook::Route, "promoted", hookEnvironment(p, config.node, config.advertise), nullptr);
         return;
 
       case Action::Kind::Demote:
         log(config::LogLevel::Warn, namespec + ": demoting on " + config.node + " (" + a.reason + ")");
-        runHook(p, "demote", a.reason, hookEnvironment(p), [this](ProgramState& p, bool ok) {
+        runHook(p, ClusterHook::Demote, a.reason, hookEnvironment(p), [this](ProgramState& p, bool ok) {
           host.setRole(p.group, p.name, LocalRole::Replica);
           carryOut(p, p.election.demoted(ok, viewOf(p), localOf(p), steadyNow()));
         });
@@ -675,7 +675,7 @@ struct ClusterNode::State {
         log(config::LogLevel::Info, namespec + ": following " + a.node + " (" + a.address + ")");
         const std::string node = a.node;
         const long long revision = a.revision;
-        runHook(p, "follow", "new primary " + a.node, hookEnvironment(p, a.node, a.address),
+        runHook(p, ClusterHook::Follow, "new primary " + a.node, hookEnvironment(p, a.node, a.address),
                 [this, node, revision](ProgramState& p, bool ok) {
                   p.election.followed(ok, node, revision);
                   if (!ok) retryLater(2);
@@ -722,7 +722,7 @@ struct ClusterNode::State {
       case config::NoQuorumPolicy::Demote:
         log(config::LogLevel::Warn, p.namespec + ": " + reason + "; no_quorum_policy = demote: demoting it");
         p.fenceDemoting = true;
-        runHook(p, "demote", "no quorum", hookEnvironment(p), [this](ProgramState& p, bool ok) {
+        runHook(p, ClusterHook::Demote, "no quorum", hookEnvironment(p), [this](ProgramState& p, bool ok) {
           p.fenceDemoting = false;
           host.setRole(p.group, p.name, LocalRole::Replica);
           if (!ok) act(p, Action{Action::Kind::StopProgram, {}, {}, "demote_command failed without quorum", 0});

@@ -268,6 +268,17 @@ const process::Process* Supervisor::findProcess(const std::string& group, const 
 
 namespace {
 const std::string kNoSuchProcess = "no such process";
+
+policy::Hook policyHook(cluster::ClusterHook hook) {
+  switch (hook) {
+    case cluster::ClusterHook::Promote: return policy::Hook::Promote;
+    case cluster::ClusterHook::Demote: return policy::Hook::Demote;
+    case cluster::ClusterHook::Follow: return policy::Hook::Follow;
+    case cluster::ClusterHook::Route: return policy::Hook::Route;
+    case cluster::ClusterHook::Notify: return policy::Hook::Notify;
+  }
+  return policy::Hook::Notify;
+}
 }
 
 common::Result<void> Supervisor::startProcess(const std::string& group, const std::string& name) {
@@ -494,9 +505,9 @@ void Supervisor::escalated(const std::string& name, const std::string& group, co
   bus_.publish(events::policyEscalationEvent(name, group, reason));
 }
 
-void Supervisor::hookFinished(const std::string& name, const std::string& group, const std::string& hook, bool ok,
+void Supervisor::hookFinished(const std::string& name, const std::string& group, policy::Hook hook, bool ok,
                               const std::string& description) {
-  bus_.publish(events::policyHookResultEvent(name, group, hook, ok, description));
+  bus_.publish(events::policyHookResultEvent(name, group, std::string(policy::hookName(hook)), ok, description));
 }
 
 void Supervisor::watchChild(pid_t pid, std::function<void(int waitStatus)> exited) {
@@ -532,13 +543,13 @@ void Supervisor::demote(const std::string& group, const std::string& name, HookD
 
 // ---- Cluster mode -----------------------------------------------------------------------------
 
-void Supervisor::runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
+void Supervisor::runClusterHook(const std::string& group, const std::string& name, cluster::ClusterHook hook,
                                 const std::string& reason, const config::Environment& extra,
                                 cluster::ClusterHost::HookDone done) {
   process::ProcessGroup* g = findGroup(group);
   process::Process* p = g ? g->find(name) : nullptr;
   if (!p) return done(false);
-  policies_->runClusterHook(*p, hook, reason, extra,
+  policies_->runClusterHook(*p, policyHook(hook), reason, extra,
                             [done = std::move(done)](common::Result<policy::HookRun> run) { done(run.ok() && run->ok); });
 }
 
@@ -557,7 +568,7 @@ std::optional<cluster::ScoreRun> Supervisor::lastScoreRun(const std::string& gro
   const process::Process* p = findProcess(group, name);
   if (!p) return std::nullopt;
   for (const policy::HookRun& run : policies_->report(*p).hooks)
-    if (run.hook == "score") return cluster::ScoreRun{run.reason, run.started, run.finished, run.ok};
+    if (run.hook == policy::Hook::Score) return cluster::ScoreRun{run.reason, run.started, run.finished, run.ok};
   return std::nullopt;
 }
 

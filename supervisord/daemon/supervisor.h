@@ -147,7 +147,7 @@ class Supervisor final : public process::ProcessHost,
 
   // ---- Cluster mode (ClusterHost, for the cluster agent: cluster/cluster_node.h) ----
   // RestartPolicies::runClusterHook, setRole, refreshScore and the score for group:name.
-  void runClusterHook(const std::string& group, const std::string& name, const std::string& hook,
+  void runClusterHook(const std::string& group, const std::string& name, cluster::ClusterHook hook,
                       const std::string& reason, const config::Environment& extra,
                       cluster::ClusterHost::HookDone done) override;
   void setRole(const std::string& group, const std::string& name, cluster::LocalRole role) override;
@@ -194,7 +194,7 @@ class Supervisor final : public process::ProcessHost,
   // ---- PolicyHost (the rest is ProcessHost's and the operations') ----
   policy::ChildWatch& childWatch() override { return *this; }
   void escalated(const std::string& name, const std::string& group, const std::string& reason) override;
-  void hookFinished(const std::string& name, const std::string& group, const std::string& hook, bool ok,
+  void hookFinished(const std::string& name, const std::string& group, policy::Hook hook, bool ok,
                     const std::string& description) override;
 
  private:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "supervisord/config/config_model.h"
+#include "supervisord/policy/hook.h"
 #include "supervisord/process/process_host.h"
 
 namespace process {
@@ -39,8 +40,8 @@ class PolicyHost {
 
   // A process's escalation chain reached its Publish step (PROCESS_ESCALATION event).
   virtual void escalated(const std::string& name, const std::string& group, const std::string& reason) = 0;
-  // A hook finished (POLICY_HOOK_RESULT event): `hook` "pre_start", "score", "promote", …
-  virtual void hookFinished(const std::string& name, const std::string& group, const std::string& hook, bool ok,
+  // A hook finished (POLICY_HOOK_RESULT event).
+  virtual void hookFinished(const std::string& name, const std::string& group, Hook hook, bool ok,
                             const std::string& description) = 0;
 };
 

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "supervisord/policy/hook.h"
+
 namespace policy {
 
 // The last run of one hook (pre_start, post_stop, promote, demote, score, escalate).
 struct HookRun {
-  std::string hook;         // "pre_start", "post_stop", "promote", "demote", "score", "escalate"
+  Hook hook = Hook::PreStart;  // hookName(): "pre_start", "post_stop", "promote", …
   std::string reason;       // why it ran (SUPERVISOR_REASON): "start", "exited", "operator", "budget spent" …
   double started = 0;       // wall time
   double finished = 0;      // wall time; 0 while it runs

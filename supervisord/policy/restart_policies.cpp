@@ -12,6 +12,7 @@
 #include "supervisord/policy/command_run.h"
 #include "supervisord/policy/escalation.h"
 #include "supervisord/policy/group_strategy.h"
+#include "supervisord/policy/hook.h"
 #include "supervisord/policy/policy_host.h"
 #include "supervisord/policy/probe_monitor.h"
 #include "supervisord/policy/restart_budget_window.h"
@@ -27,24 +28,6 @@ using process::Process;
 using process::ProcessState;
 
 namespace {
-
-// The hooks in the order the API lists their last runs.
-constexpr const char* kHookOrder[] = {"pre_start", "post_stop", "promote", "demote", "score",
-                                     "escalate",  "follow",    "route",   "notify"};
-
-const std::string& hookCommand(const config::PolicyConfig& policy, const std::string& hook) {
-  static const std::string none;
-  if (hook == "pre_start") return policy.preStartCommand;
-  if (hook == "post_stop") return policy.postStopCommand;
-  if (hook == "promote") return policy.promoteCommand;
-  if (hook == "demote") return policy.demoteCommand;
-  if (hook == "score") return policy.scoreCommand;
-  if (hook == "escalate") return policy.escalateCommand;
-  if (hook == "follow") return policy.followCommand;
-  if (hook == "route") return policy.routeCommand;
-  if (hook == "notify") return policy.notifyCommand;
-  return none;
-}
 
 // score_command's output: an integer on its own (surrounding blanks allowed).
 std::optional<long long> parseScore(const std::string& output) {
@@ -89,7 +72,7 @@ struct RestartPolicies::ProcessEntry {
   policy::ProgramRole role = policy::ProgramRole::None;
   std::optional<long long> score;  // nullopt: never promote
   std::string escalation;
-  std::map<std::string, policy::HookRun> hooks;  // the last run of each hook
+  std::map<Hook, policy::HookRun> hooks;  // the last run of each hook, in hook order
   std::unique_ptr<policy::CommandRun> preStart;
   std::unique_ptr<asio::steady_timer> scoreTimer;
   bool scoreRunning = false;  // one score run at a time: two would race to set `score` and its record
@@ -327,13 +310,13 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
     }
     switch (steps[index]) {
       case policy::EscalationStep::Demote:
-        runHook(*p, "demote", "escalation: " + reason, [this, groupName, name, run, index](const policy::HookRun& hook) {
+        runHook(*p, Hook::Demote, "escalation: " + reason, [this, groupName, name, run, index](const policy::HookRun& hook) {
           if (Process* p = find(groupName, name); p && hook.ok) entry(*p)->role = policy::ProgramRole::Replica;
           (*run)(index + 1);
         });
         return;
       case policy::EscalationStep::RunEscalateCommand:
-        runHook(*p, "escalate", reason, [run, index](const policy::HookRun&) { (*run)(index + 1); });
+        runHook(*p, Hook::Escalate, reason, [run, index](const policy::HookRun&) { (*run)(index + 1); });
         return;
       case policy::EscalationStep::Publish:
         host_.escalated(name, groupName, reason);
@@ -350,7 +333,7 @@ void RestartPolicies::escalate(const std::string& groupName, const std::string& 
 
 // ---- Hooks ------------------------------------------------------------------------------------
 
-void RestartPolicies::runHook(Process& process, const std::string& hook, const std::string& reason,
+void RestartPolicies::runHook(Process& process, Hook hook, const std::string& reason,
                               std::function<void(const policy::HookRun&)> then, const config::Environment& extra) {
   ProcessEntry* e = entry(process);
   if (!e) return;
@@ -360,9 +343,9 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
 
   policy::CommandRequest request;
   request.name = config.name;
-  request.commandLine = hookCommand(config.policy, hook);
+  request.commandLine = policy::hookCommand(config.policy, hook);
   request.environment = programEnvironment(process);
-  process::setVariable(request.environment, "SUPERVISOR_HOOK", hook);
+  process::setVariable(request.environment, "SUPERVISOR_HOOK", std::string(hookName(hook)));
   process::setVariable(request.environment, "SUPERVISOR_REASON", reason);
   process::setVariable(request.environment, "SUPERVISOR_PROCESS_STATE", std::string(process::stateName(process.state())));
   process::setVariable(request.environment, "SUPERVISOR_ROLE", policy::roleText(e->role));
@@ -388,17 +371,18 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
       record.output = result.output;
       run = record;
     }
-    std::string line = hook + "_command of " + name + ": " + result.description;
+    const std::string command = std::string(hookName(hook)) + "_command of " + name;
+    std::string line = command + ": " + result.description;
     if (!result.output.empty()) line += " (" + lastLine(result.output) + ")";
     // A score refreshes every score_interval: its successes would flood the log at info.
     const auto level = !result.succeeded() ? config::LogLevel::Warn
-                       : hook == "score"   ? config::LogLevel::Debug
+                       : hook == Hook::Score ? config::LogLevel::Debug
                                            : config::LogLevel::Info;
     host_.log(level, line);
     if (!result.output.empty() && host_.logEnabled(config::LogLevel::Debug))
-      host_.log(config::LogLevel::Debug, hook + "_command of " + name + " output:\n" + result.output);
+      host_.log(config::LogLevel::Debug, command + " output:\n" + result.output);
     host_.hookFinished(name, group, hook, result.succeeded(), result.description);
-    if (hook == "pre_start") {
+    if (hook == Hook::PreStart) {
       if (e) e->preStart.reset();  // destroys this run's handle: allowed in its completion
     } else {
       runs_->running.erase(serial);
@@ -408,7 +392,7 @@ void RestartPolicies::runHook(Process& process, const std::string& hook, const s
   };
   auto handle = std::make_unique<policy::CommandRun>(host_.io(), host_.spawner(), host_.childWatch(),
                                                      std::move(request), std::move(finished));
-  if (hook == "pre_start")
+  if (hook == Hook::PreStart)
     e->preStart = std::move(handle);
   else
     runs_->running[serial] = std::move(handle);
@@ -422,7 +406,7 @@ bool RestartPolicies::hooksRunning() const {
 bool RestartPolicies::beforeSpawn(Process& process, std::function<void(std::optional<std::string>)> proceed) {
   ProcessEntry* e = entry(process);
   if (!e || process.config().policy.preStartCommand.empty()) return false;
-  runHook(process, "pre_start", "start", [proceed = std::move(proceed)](const policy::HookRun& run) {
+  runHook(process, Hook::PreStart, "start", [proceed = std::move(proceed)](const policy::HookRun& run) {
     if (run.ok)
       proceed(std::nullopt);
     else
@@ -434,7 +418,7 @@ bool RestartPolicies::beforeSpawn(Process& process, std::function<void(std::opti
 void RestartPolicies::cancelBeforeSpawn(Process& process) {
   if (ProcessEntry* e = entry(process)) {
     e->preStart.reset();  // kills the hook; its completion never runs
-    auto& record = e->hooks["pre_start"];
+    auto& record = e->hooks[Hook::PreStart];
     record.finished = host_.now();
     record.description = "interrupted by a stop request";
   }
@@ -529,7 +513,7 @@ void RestartPolicies::stateChanged(Process& process, const process::StateChanged
                          : change.to == ProcessState::Exited  ? "exited"
                          : change.to == ProcessState::Backoff ? "exited too quickly"
                                                               : "ended";
-    runHook(process, "post_stop", reason, nullptr);
+    runHook(process, Hook::PostStop, reason, nullptr);
   }
 
   // A group restart in progress waits for this process.
@@ -567,7 +551,7 @@ void RestartPolicies::scheduleScore(Process& process, double delay, const std::s
     if (e->scoreRunning) return;  // the run in flight schedules the next one when it ends
     e->scoreRunning = true;
     e->scoreAsked = false;
-    runHook(*p, "score", reason, [this, group, name](const policy::HookRun& run) {
+    runHook(*p, Hook::Score, reason, [this, group, name](const policy::HookRun& run) {
       Process* p = find(group, name);
       ProcessEntry* e = p ? entry(*p) : nullptr;
       if (!e) return;
@@ -618,8 +602,7 @@ policy::PolicyReport RestartPolicies::report(const Process& process) const {
     };
     addProbe("readiness", e->readiness, e->lastReadiness, policy.readinessProbe);
     addProbe("liveness", e->liveness, e->lastLiveness, policy.livenessProbe);
-    for (const char* hook : kHookOrder)
-      if (auto it = e->hooks.find(hook); it != e->hooks.end()) report.hooks.push_back(it->second);
+    for (const auto& [hook, run] : e->hooks) report.hooks.push_back(run);  // in hook order
   }
   if (const GroupEntry* g = groupEntry(process)) {
     report.groupStrategy = policy::strategyName(g->group.config().policy.strategy);
@@ -638,11 +621,11 @@ void RestartPolicies::resetBudget(const Process& process) {
   host_.log(config::LogLevel::Info, "restart budget of " + process.config().name + " reset");
 }
 
-void RestartPolicies::promote(Process& process, HookDone done) { roleHook(process, "promote", std::move(done)); }
+void RestartPolicies::promote(Process& process, HookDone done) { roleHook(process, Hook::Promote, std::move(done)); }
 
-void RestartPolicies::demote(Process& process, HookDone done) { roleHook(process, "demote", std::move(done)); }
+void RestartPolicies::demote(Process& process, HookDone done) { roleHook(process, Hook::Demote, std::move(done)); }
 
-void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDone done) {
+void RestartPolicies::roleHook(Process& process, Hook hook, HookDone done) {
   ProcessEntry* e = entry(process);
   using common::ErrorKind;
   if (!e || process.config().policy.role != config::Role::Promotable)
@@ -650,15 +633,15 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
   // In a cluster the leader key decides who is primary: a local promote would make two.
   if (host_.config().cluster)
     return done(common::makeError(ErrorKind::ClusterManaged, "the cluster decides its role (use switchover)"));
-  if (hook == "promote" && process.state() != ProcessState::Running)
+  if (hook == Hook::Promote && process.state() != ProcessState::Running)
     return done(common::makeError(ErrorKind::NotRunning, "not running"));
   if (e->roleBusy) return done(common::makeError(ErrorKind::Busy, "a promote or demote of it is running"));
-  const policy::ProgramRole newRole = hook == "promote" ? policy::ProgramRole::Primary : policy::ProgramRole::Replica;
-  if (hookCommand(process.config().policy, hook).empty()) {
+  const policy::ProgramRole newRole = hook == Hook::Promote ? policy::ProgramRole::Primary : policy::ProgramRole::Replica;
+  if (policy::hookCommand(process.config().policy, hook).empty()) {
     e->role = newRole;
-    host_.log(config::LogLevel::Info,
-                    process.config().name + " is now " + policy::roleText(newRole) + " (no " + hook + "_command)");
-    return done(policy::HookRun{hook, "operator", host_.now(), host_.now(), true, "no " + hook + "_command", ""});
+    const std::string none = "no " + std::string(hookName(hook)) + "_command";
+    host_.log(config::LogLevel::Info, process.config().name + " is now " + policy::roleText(newRole) + " (" + none + ")");
+    return done(policy::HookRun{hook, "operator", host_.now(), host_.now(), true, none, ""});
   }
   e->roleBusy = true;
   const std::string group = process.config().groupName;
@@ -678,12 +661,12 @@ void RestartPolicies::roleHook(Process& process, const std::string& hook, HookDo
 
 // ---- Cluster mode -----------------------------------------------------------------------------
 
-void RestartPolicies::runClusterHook(Process& process, const std::string& hook, const std::string& reason,
+void RestartPolicies::runClusterHook(Process& process, Hook hook, const std::string& reason,
                                      const config::Environment& extra, HookDone done) {
   if (!entry(process)) return done(common::makeError(common::ErrorKind::NoSuchProcess, "no such process"));
-  if (hookCommand(process.config().policy, hook).empty()) {
+  if (policy::hookCommand(process.config().policy, hook).empty()) {
     const double now = host_.now();
-    return done(policy::HookRun{hook, reason, now, now, true, "no " + hook + "_command", ""});
+    return done(policy::HookRun{hook, reason, now, now, true, "no " + std::string(hookName(hook)) + "_command", ""});
   }
   runHook(process, hook, reason, [done = std::move(done)](const policy::HookRun& run) { done(run); }, extra);
 }

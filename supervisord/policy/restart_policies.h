@@ -19,6 +19,7 @@
 
 #include "common/result.h"
 #include "supervisord/config/config_model.h"
+#include "supervisord/policy/hook.h"
 #include "supervisord/policy/policy_report.h"
 #include "supervisord/policy/program_role.h"
 #include "supervisord/process/process_state_machine.h"
@@ -69,7 +70,7 @@ class RestartPolicies {
   // ---- Cluster mode (ClusterNode decides; these carry it out) ----
   // Runs one of the process's hooks with `extra` added to its environment. A hook without a
   // command succeeds at once ("no <hook>_command"). `done` always gets a HookRun.
-  void runClusterHook(process::Process& process, const std::string& hook, const std::string& reason,
+  void runClusterHook(process::Process& process, Hook hook, const std::string& reason,
                       const config::Environment& extra, HookDone done);
   // The role ha.getPolicyState and the hooks' SUPERVISOR_ROLE show.
   void setRole(const process::Process& process, policy::ProgramRole role);
@@ -86,14 +87,14 @@ class RestartPolicies {
   // The process `name` of `group` if it still exists (callbacks find it again by name).
   process::Process* find(const std::string& group, const std::string& name) const;
   GroupEntry* groupEntry(const process::Process& process) const;
-  void runHook(process::Process& process, const std::string& hook, const std::string& reason,
+  void runHook(process::Process& process, Hook hook, const std::string& reason,
                std::function<void(const policy::HookRun&)> then, const config::Environment& extra = {});
   void startGroupRestart(const std::string& group, const std::string& trigger, bool wholeGroup);
   void advanceGroupRestart(const std::string& group);
   void escalate(const std::string& group, const std::string& name, const std::string& reason);
   void scheduleScore(process::Process& process, double delay, const std::string& reason = "refresh");
   void releaseStartTiers();
-  void roleHook(process::Process& process, const std::string& hook, HookDone done);
+  void roleHook(process::Process& process, Hook hook, HookDone done);
   void later(std::function<void()> action);
   config::Environment programEnvironment(const process::Process& process) const;
   std::unique_ptr<policy::ProbeMonitor> watch(process::Process& process, const config::ProbeConfig& probe,

@@ -68,7 +68,7 @@ Reply asReply(Outcome outcome) {
 
 Value hookRunState(const policy::HookRun& run) {
   return Value::Struct{
-      {ha_keys::kHook, run.hook},         {ha_keys::kReason, run.reason},           {ha_keys::kStarted, run.started},
+      {ha_keys::kHook, std::string(policy::hookName(run.hook))},         {ha_keys::kReason, run.reason},           {ha_keys::kStarted, run.started},
       {ha_keys::kFinished, run.finished}, {ha_keys::kOk, run.ok},                   {ha_keys::kDescription, run.description},
       {ha_keys::kOutput, run.output},
   };

@@ -333,8 +333,13 @@ class SupervisorctlVsPython(unittest.TestCase):
         self.assertSame("maintail", "-x")
         self.assertSame("maintail", "x")
         self.assertSame("maintail", "a", "b")
-        theirs = self.follow(PYTHON_SUPERVISORCTL, "maintail", "-f", until=rb"<==\n[^\n]*\n")
-        ours = self.follow(OUR_SUPERVISORCTL, "maintail", "-f", until=rb"<==\n[^\n]*\n")
+        # Ctrl-C once the whole tail is out (it ends with the log's last line): the tail may
+        # arrive in pieces, and one that ends inside a line would end the output there.
+        with open(os.path.join(self.daemon.tmp, "supervisord.log"), "rb") as f:
+            last_line = f.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+        until = re.escape(last_line) + rb"\n"
+        theirs = self.follow(PYTHON_SUPERVISORCTL, "maintail", "-f", until=until)
+        ours = self.follow(OUR_SUPERVISORCTL, "maintail", "-f", until=until)
         self.assertEqual(ours[1], theirs[1])
         self.assertTrue(ours[0].startswith(b"==> Press Ctrl-C to exit <==\n"), ours[0])
         self.assertTrue(ours[0].endswith(b"\n\n"), ours[0])

@@ -49,7 +49,7 @@ policy::PolicyReport fullReport() {
   report.probes.push_back({"readiness", "tcp:127.0.0.1:3306", true, 12, 0, true,
                            "tcp 127.0.0.1:3306: connected", 1700000000.25});
   report.probes.push_back({"liveness", "exec:/bin/check", false, 0, 0, std::nullopt, "", 0});
-  report.hooks.push_back({"promote", "operator", 1700000001, 1700000002, true, "exit status 0", "ok\n"});
+  report.hooks.push_back({policy::Hook::Promote, "operator", 1700000001, 1700000002, true, "exit status 0", "ok\n"});
   return report;
 }
 
