@@ -678,7 +678,7 @@ struct ClusterNode::State {
         runHook(p, ClusterHook::Follow, "new primary " + a.node, hookEnvironment(p, a.node, a.address),
                 [this, node, revision](ProgramState& p, bool ok) {
                   p.election.followed(ok, node, revision);
-                  if (!ok) retryLater(2);
+                  if (!ok) retryLater(2, p.namespec);
                 });
         return;
       }
@@ -731,19 +731,13 @@ struct ClusterNode::State {
     }
   }
 
-  void retryLater(double seconds) {
-    auto timer = std::make_shared<asio::steady_timer>(host.io(), after(seconds));
-    timer->async_wait(guarded([this, timer](boost::system::error_code ec) {
-      if (!ec) evaluateSoon();
-    }));
-  }
-
-  // After `seconds`: `then` on the program (if it is still there), then an evaluation.
-  void retryLater(double seconds, const std::string& namespec, std::function<void(ProgramState&)> then) {
+  // After `seconds`: `then` on the program (if it is still there and `then` is set), then
+  // an evaluation.
+  void retryLater(double seconds, const std::string& namespec, std::function<void(ProgramState&)> then = nullptr) {
     auto timer = std::make_shared<asio::steady_timer>(host.io(), after(seconds));
     timer->async_wait(guarded([this, timer, namespec, then = std::move(then)](boost::system::error_code ec) {
       if (ec) return;
-      if (ProgramState* p = find(namespec)) then(*p);
+      if (ProgramState* p = find(namespec); p && then) then(*p);
       evaluateSoon();
     }));
   }
