@@ -81,6 +81,20 @@ class ClusterScenario(unittest.TestCase):
         except AssertionError as e:
             self.fail_with_diagnostics(e)
 
+    def crash_for_good(self, node, why="killed -9 by the test"):
+        """Kills the node's program, every later start of which fails at once (FATAL soon)."""
+        self.nodes.knob(node, "crash")
+        os.kill(self.program_pid(node), signal.SIGKILL)
+        self.timeline.mark(node, "crashed", why)
+
+    def wait_for_failover(self, primary, follower, after, follow_timeout=10):
+        """`primary` promoted and `follower` following it since `after`, or fail with diagnostics."""
+        try:
+            self.timeline.wait_for_primary(primary, timeout=30)
+            self.timeline.wait_for(follower, "follow", primary, after=after, timeout=follow_timeout)
+        except AssertionError as e:
+            self.fail_with_diagnostics(e)
+
     def program_pid(self, node):
         info = self.nodes.rpc(node).supervisor.getProcessInfo("db")
         return info["pid"]
@@ -127,14 +141,8 @@ class SeedScenarios(ClusterScenario):
     def test_seed1_a_primary_that_cannot_be_restarted_fails_over_to_the_best_replica(self):
         self.elect_n1()
         before = time.monotonic()
-        self.nodes.knob("n1", "crash")  # every start of n1's program now fails at once
-        os.kill(self.program_pid("n1"), signal.SIGKILL)
-        self.timeline.mark("n1", "crashed", "killed -9 by the test")
-        try:
-            self.timeline.wait_for_primary("n2", timeout=30)
-            self.timeline.wait_for("n3", "follow", "n2", after=before, timeout=10)
-        except AssertionError as e:
-            self.fail_with_diagnostics(e)
+        self.crash_for_good("n1")
+        self.wait_for_failover("n2", "n3", after=before)
         self.timeline.assert_never_two_primaries()
         self.assertEqual(self.timeline.current_primary(), "n2")  # n2 is the best replica (-5 > -10)
         self.assert_one_primary_in_etcd("n2")
@@ -259,16 +267,10 @@ class ReleaseWithoutQuorum(ClusterScenario):
         for i in stopped:
             self.etcd.stop(i)
         self.addCleanup(self.restart_etcd, stopped)
-        self.nodes.knob("n1", "crash")  # every start of n1's program now fails at once
-        os.kill(self.program_pid("n1"), signal.SIGKILL)
-        self.timeline.mark("n1", "crashed", "killed -9 by the test, etcd without quorum")
+        self.crash_for_good("n1", "killed -9 by the test, etcd without quorum")
         self.nodes.daemon("n1").wait_for_log(r"db: could not release the leader key", timeout=30)
         self.restart_etcd(stopped)
-        try:
-            self.timeline.wait_for_primary("n2", timeout=30)
-            self.timeline.wait_for("n3", "follow", "n2", after=before, timeout=15)
-        except AssertionError as e:
-            self.fail_with_diagnostics(e)
+        self.wait_for_failover("n2", "n3", after=before, follow_timeout=15)
         self.timeline.assert_never_two_primaries()
         self.assert_one_primary_in_etcd("n2")
 
@@ -355,14 +357,8 @@ class SlowElectionScore(ClusterScenario):
         self.nodes.knob("n3", "election_score", 5)
         self.nodes.knob("n3", "score_sleep", 2)
         before = time.monotonic()
-        self.nodes.knob("n1", "crash")
-        os.kill(self.program_pid("n1"), signal.SIGKILL)
-        self.timeline.mark("n1", "crashed", "killed -9 by the test")
-        try:
-            self.timeline.wait_for_primary("n3", timeout=30)
-            self.timeline.wait_for("n2", "follow", "n3", after=before, timeout=10)
-        except AssertionError as e:
-            self.fail_with_diagnostics(e)
+        self.crash_for_good("n1")
+        self.wait_for_failover("n3", "n2", after=before)
         self.timeline.assert_never_two_primaries()
         promoted = [e.node for e in self.timeline.events() if e.event == "primary" and e.time > before]
         self.assertEqual(promoted, ["n3"], self.timeline.dump())
