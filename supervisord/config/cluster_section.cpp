@@ -8,22 +8,12 @@
 
 #include "common/value_types.h"
 #include "supervisord/config/section_reader.h"
+#include "supervisord/config/value_parsers.h"
 
 namespace config {
 namespace {
 
 using common::Result;
-
-std::string strip(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-common::Error invalid(std::string_view key, std::string_view text, std::string_view expected) {
-  return common::makeError("invalid '" + std::string(key) + "' value '" + std::string(text) + "' (expected " +
-                           std::string(expected) + ")");
-}
 
 // Names end up in etcd keys, hook environments and log lines: keep them plain.
 std::function<Result<std::string>(std::string_view)> plainName(std::string key) {
@@ -45,21 +35,6 @@ std::function<Result<double>(std::string_view)> seconds(std::string key, double 
       return invalid(key, text, bound + ", in seconds or with ms, s, m or h");
     }
     return *value;
-  };
-}
-
-// One of a few words, in any case: `choices` pairs each word with its value.
-template <typename T>
-std::function<Result<T>(std::string_view)> oneOf(std::string key, std::vector<std::pair<std::string, T>> choices) {
-  return [key = std::move(key), choices = std::move(choices)](std::string_view text) -> Result<T> {
-    std::string value = strip(text);
-    for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::string expected;
-    for (size_t i = 0; i < choices.size(); ++i) {
-      if (value == choices[i].first) return choices[i].second;
-      expected += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i].first;
-    }
-    return invalid(key, text, expected);
   };
 }
 

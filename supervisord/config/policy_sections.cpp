@@ -6,46 +6,12 @@
 #include <sstream>
 
 #include "common/value_types.h"
+#include "supervisord/config/value_parsers.h"
 
 namespace config {
 namespace {
 
 using common::Result;
-
-template <typename T>
-using Parser = std::function<Result<T>(std::string_view)>;
-
-std::string strip(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Every policy key reports a bad value the same way, as Supervisor's autorestart does.
-common::Error invalid(std::string_view key, std::string_view text, std::string_view expected) {
-  return common::makeError("invalid '" + std::string(key) + "' value '" + std::string(text) + "' (expected " +
-                           std::string(expected) + ")");
-}
-
-// One of `names` (any case), in the order "a, b or c" for the message.
-template <typename Enum>
-Parser<Enum> oneOf(std::string key, std::vector<std::pair<std::string, Enum>> names) {
-  return [key = std::move(key), names = std::move(names)](std::string_view text) -> Result<Enum> {
-    std::string wanted = lower(strip(text));
-    std::string expected;
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i].first == wanted) return names[i].second;
-      expected += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i].first;
-    }
-    return invalid(key, text, expected);
-  };
-}
 
 enum class Bound { AtLeastZero, AboveZero };
 
