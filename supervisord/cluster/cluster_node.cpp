@@ -116,7 +116,6 @@ struct ClusterNode::State {
     return options;
   }
 
-
   void log(config::LogLevel level, const std::string& text) { host.log(level, "cluster: " + text); }
 
   // An etcd failure, logged when it differs from the last one (a dead etcd is not a
@@ -742,8 +741,8 @@ struct ClusterNode::State {
     }));
   }
 
-  // Latches that the score this election asked for has come (policyReport keeps the last
-  // run of the hook only: the next periodic run must not undo it); a leader ends it.
+  // Latches that the score this election asked for has come (the host reports the last
+  // run of score_command only: the next periodic run must not undo it); a leader ends it.
   void noteFreshScore(ProgramState& p) {
     const process::Process* process = processOf(p);
     if (p.view.leader || !process || healthOf(*process) != Health::Up) {

@@ -2,7 +2,8 @@
 // Supervisor: the daemon's core. Owns the event loop, the process groups and the
 // signal handling, and offers every operation (start, stop, signal, add/remove
 // group, shutdown, restart, reopen logs) as a public method — the same methods
-// that signals, the XML-RPC API and, later, the cluster layer call.
+// that signals, the XML-RPC API and the cluster agent call. The shells below it reach
+// it through host interfaces it implements (ProcessHost, PolicyHost, ClusterHost).
 //
 // One thread, one boost::asio::io_context: every state change happens on the loop.
 
@@ -41,13 +42,12 @@ namespace policy {
 class RestartPolicies;
 }
 
-
 namespace supervisord {
 
 class Supervisor;
 
 // A service that runs beside the groups for the length of one run(): the HTTP
-// servers (rpc/), later the cluster agent. Opened once the groups exist and before
+// servers (rpc/), the cluster agent. Opened once the groups exist and before
 // daemonizing, destroyed when the loop ends. Services depend on the Supervisor,
 // never the other way round.
 class Service {
