@@ -561,15 +561,14 @@ void Supervisor::setRole(const std::string& group, const std::string& name, clus
 
 std::optional<long long> Supervisor::score(const std::string& group, const std::string& name) const {
   const process::Process* p = findProcess(group, name);
-  return p ? policies_->report(*p).score : std::nullopt;
+  return p ? policies_->score(*p) : std::nullopt;
 }
 
 std::optional<cluster::ScoreRun> Supervisor::lastScoreRun(const std::string& group, const std::string& name) const {
   const process::Process* p = findProcess(group, name);
-  if (!p) return std::nullopt;
-  for (const policy::HookRun& run : policies_->report(*p).hooks)
-    if (run.hook == policy::Hook::Score) return cluster::ScoreRun{run.reason, run.started, run.finished, run.ok};
-  return std::nullopt;
+  auto run = p ? policies_->lastRun(*p, policy::Hook::Score) : std::nullopt;
+  if (!run) return std::nullopt;
+  return cluster::ScoreRun{run->reason, run->started, run->finished, run->ok};
 }
 
 void Supervisor::refreshScore(const std::string& group, const std::string& name, const std::string& reason) {

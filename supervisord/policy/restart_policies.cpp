@@ -568,6 +568,19 @@ void RestartPolicies::scheduleScore(Process& process, double delay, const std::s
 
 // ---- ha.* -------------------------------------------------------------------------------------
 
+std::optional<long long> RestartPolicies::score(const Process& process) const {
+  const ProcessEntry* e = entry(process);
+  return e ? e->score : std::nullopt;
+}
+
+std::optional<policy::HookRun> RestartPolicies::lastRun(const Process& process, Hook hook) const {
+  const ProcessEntry* e = entry(process);
+  if (!e) return std::nullopt;
+  auto it = e->hooks.find(hook);
+  if (it == e->hooks.end()) return std::nullopt;
+  return it->second;
+}
+
 policy::PolicyReport RestartPolicies::report(const Process& process) const {
   policy::PolicyReport report;
   const config::ProcessConfig& config = process.config();

@@ -63,6 +63,9 @@ class RestartPolicies {
 
   // ---- ha.* ----
   policy::PolicyReport report(const process::Process& process) const;
+  // The parts of report() the cluster reads at every evaluation, without building it.
+  std::optional<long long> score(const process::Process& process) const;
+  std::optional<policy::HookRun> lastRun(const process::Process& process, Hook hook) const;
   void resetBudget(const process::Process& process);
   void promote(process::Process& process, HookDone done);
   void demote(process::Process& process, HookDone done);
